@@ -1,0 +1,42 @@
+# Everything a developer or CI needs. `make test` and `make demo` work on a fresh Debian machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYDEPS := $(VENV)/.installed
+NODEDEPS := node_modules/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: install test unit synth demo bench sandbox-up sandbox-status sandbox-down clean
+
+install: $(PYDEPS) $(NODEDEPS)
+
+$(PYDEPS): requirements.txt requirements-dev.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements.txt -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+$(NODEDEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+synth: install
+	cdk synth --quiet
+
+demo: install
+	$(PY) -m ecr_spec.summary
+	cdk synth --quiet
+	@echo "Templates are in cdk.out/. The sandbox deploy comes with the sandbox (see README)."
+
+bench: install
+	$(PY) benchmarks/synth.py
+
+clean:
+	rm -rf cdk.out .pytest_cache

@@ -1,0 +1,38 @@
+"""The spec package's root exception and the collector every validator writes into."""
+from __future__ import annotations
+
+
+class SpecError(Exception):
+    """A registry spec (or construct props) broke one or more rules.
+
+    ``problems`` holds one line per problem, each starting with the path of the bad field,
+    e.g. ``repositories[1].pull.accounts[0]: '12345' is not a 12-digit account id``.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class Problems:
+    """Collects problems so validation can report all of them at once, then raise once."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self.reported = 0  # every add counts, repeated lines too: compare before/after to see if a part failed
+
+    def add(self, path: str, message: str) -> None:
+        self.reported += 1
+        line = f"{path}: {message}" if path else message
+        if line not in self._lines:  # a bad default is seen once per repository; say it once
+            self._lines.append(line)
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def raise_if_any(self) -> None:
+        if self._lines:
+            raise SpecError(self._lines)

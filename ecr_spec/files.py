@@ -1,0 +1,38 @@
+"""Reading a spec from disk: cdk.json's ``ecr`` context, or a JSON file of the same shape."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .model import RegistrySpec
+from .parse import load_spec
+
+CONTEXT_KEY = "ecr"
+OVERRIDE_CONTEXT_KEY = "ecr-spec"
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SpecError([f"{what}: cannot read {path}: {error.strerror}"]) from error
+    except ValueError as error:
+        raise SpecError([f"{what}: {path} is not valid JSON: {error}"]) from error
+
+
+def load_spec_file(path: str | Path) -> RegistrySpec:
+    """A JSON file holding just the spec (what ``cdk synth -c ecr-spec=PATH`` takes)."""
+    return load_spec(read_json(path, OVERRIDE_CONTEXT_KEY))
+
+
+def load_cdk_json(path: str | Path = "cdk.json", override_path: str | Path | None = None) -> RegistrySpec:
+    """The spec the CDK app would use: ``override_path`` if given, else cdk.json's ``ecr`` context."""
+    if override_path:
+        return load_spec_file(override_path)
+    document = read_json(path, "cdk.json")
+    context = document.get("context", {}) if isinstance(document, dict) else {}
+    if CONTEXT_KEY not in context:
+        raise SpecError([f"cdk.json: no '{CONTEXT_KEY}' key under 'context'"])
+    return load_spec(context[CONTEXT_KEY])

@@ -1,0 +1,130 @@
+"""The typed, immutable registry spec. Made only by ``parse.load_spec``; everything downstream reads this."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lifecycle import LifecycleRule, policy_text
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A named AWS account and the regions where it gets a registry stack."""
+
+    name: str
+    account: str
+    regions: tuple[str, ...]
+    publish_role_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One (environment, region): one registry, one stack."""
+
+    environment: str
+    account: str
+    region: str
+
+    @property
+    def stack_name(self) -> str:
+        return f"ecr-{self.environment}-{self.region}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """An (account, region) pair: a replication destination."""
+
+    account: str
+    region: str
+
+    def __str__(self) -> str:
+        return f"{self.account}/{self.region}"
+
+
+@dataclass(frozen=True)
+class PullAccess:
+    accounts: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    organization_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PushAccess:
+    accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repository:
+    """One repository as it is deployed to each of its environments."""
+
+    name: str
+    environments: tuple[str, ...]
+    lifecycle_rules: tuple[LifecycleRule, ...]
+    mutable_tags: tuple[str, ...] = ()
+    pull: PullAccess = field(default_factory=PullAccess)
+    push: PushAccess = field(default_factory=PushAccess)
+    replicate_to: tuple[Registry, ...] = ()
+    encryption: str = "AES256"
+    kms_key_arn: str | None = None
+    scan_on_push: bool = True
+    removal_policy: str = "retain"
+
+    @property
+    def lifecycle_policy_text(self) -> str:
+        return policy_text(self.lifecycle_rules)
+
+
+@dataclass(frozen=True)
+class ReplicationRule:
+    """One rule of a registry's replication configuration: these repositories go to these registries."""
+
+    destinations: tuple[Registry, ...]
+    repositories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    environments: tuple[Environment, ...]
+    repositories: tuple[Repository, ...]
+    scan_type: str | None = "BASIC"
+
+    def environment(self, name: str) -> Environment:
+        for environment in self.environments:
+            if environment.name == name:
+                return environment
+        raise KeyError(name)
+
+    def repository(self, name: str) -> Repository:
+        for repository in self.repositories:
+            if repository.name == name:
+                return repository
+        raise KeyError(name)
+
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(Target(e.name, e.account, r) for e in self.environments for r in e.regions)
+
+    def repositories_in(self, target: Target) -> tuple[Repository, ...]:
+        return tuple(r for r in self.repositories if target.environment in r.environments)
+
+    def targets_for(self, repository_name: str) -> tuple[Target, ...]:
+        environments = self.repository(repository_name).environments
+        return tuple(t for t in self.targets() if t.environment in environments)
+
+    def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
+        """ECR allows one replication configuration per registry: the wishes of all repositories in
+        ``target`` merged into rules, one per distinct set of destinations."""
+        groups: dict[tuple[Registry, ...], list[str]] = {}
+        for repository in self.repositories_in(target):
+            if repository.replicate_to:
+                groups.setdefault(repository.replicate_to, []).append(repository.name)
+        return tuple(ReplicationRule(d, tuple(names)) for d, names in groups.items())
+
+    def replication_sources(self, target: Target) -> tuple[str, ...]:
+        """Accounts that replicate into ``target`` from another account: its registry policy lets them in."""
+        here = Registry(target.account, target.region)
+        sources = {
+            source.account
+            for source in self.targets()
+            for rule in self.replication_rules(source)
+            if here in rule.destinations and source.account != target.account
+        }
+        return tuple(sorted(sources))

@@ -1,0 +1,343 @@
+"""Turns the raw ``ecr`` context (JSON) into a typed ``RegistrySpec``, reporting every problem at once.
+
+Merging: ``defaults`` apply to every repository and the repository's own keys win. Objects (``lifecycle``,
+``pull``, ``push``) merge key by key; lists and plain values are replaced whole.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import names
+from .errors import Problems
+from .lifecycle import LifecycleRule, check_rules, keep_last_rule, parse_rule, untagged_rule
+from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
+from .names import show
+
+BUILTIN_LIFECYCLE = {"untagged_expire_days": 14, "keep_last": 100}
+"""Used when neither the repository nor ``defaults`` say anything about lifecycle: every repository gets one."""
+
+MAX_STACK_RESOURCES = 500
+MAX_STACK_OUTPUTS = 200
+STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
+
+_TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
+_ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
+_REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
+                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy"}
+_OBJECT_KEYS = {
+    "lifecycle": {"untagged_expire_days", "keep_last", "rules"},
+    "pull": {"accounts", "services", "organization_id"},
+    "push": {"accounts"},
+}
+_REGISTRY_KEYS = {"scan_type"}
+_REPLICA_KEYS = {"account", "region"}
+_ENCRYPTIONS = ("AES256", "KMS")
+_REMOVAL_POLICIES = ("retain", "destroy")
+_SCAN_TYPES = ("BASIC", "ENHANCED")
+_MAX_MUTABLE_TAG_FILTERS = 5
+
+
+def _allowed(keys: set[str]) -> str:
+    return ", ".join(sorted(keys))
+
+
+def _check_keys(obj: Mapping[str, Any], allowed: set[str], path: str, problems: Problems) -> None:
+    for key in obj:
+        if key not in allowed:
+            problems.add(f"{path}.{key}" if path else key, f"unknown key (allowed: {_allowed(allowed)})")
+
+
+def _object(value: Any, path: str, problems: Problems) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add(path, f"{show(value)} must be an object")
+        return {}
+    return value
+
+
+def _list(value: Any, path: str, problems: Problems) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(path, f"{show(value)} must be a list")
+        return []
+    return value
+
+
+def _checked_list(value: Any, path: str, check: Any, problems: Problems) -> tuple[Any, ...]:
+    """A list whose every item passes ``check`` (a function from ``names``); duplicates are reported."""
+    items = _list(value, path, problems)
+    good: list[Any] = []
+    for i, item in enumerate(items):
+        problem = check(item)
+        if problem:
+            problems.add(f"{path}[{i}]", problem)
+        elif item in good:
+            problems.add(f"{path}[{i}]", f"{show(item)} is listed twice")
+        else:
+            good.append(item)
+    return tuple(good)
+
+
+class _Sourced:
+    """A repository's settings with ``defaults`` under them; every value comes with the path it was read at."""
+
+    def __init__(self, raw: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> None:
+        self.raw, self.path, self.defaults = raw, path, defaults
+
+    def get(self, key: str) -> tuple[Any, str]:
+        if key in self.raw:
+            return self.raw[key], f"{self.path}.{key}"
+        return self.defaults.get(key), f"defaults.{key}"
+
+    def sub(self, key: str, sub: str) -> tuple[Any, str]:
+        own = self.raw.get(key)
+        if isinstance(own, dict) and sub in own:
+            return own[sub], f"{self.path}.{key}.{sub}"
+        default = self.defaults.get(key)
+        if isinstance(default, dict) and sub in default:
+            return default[sub], f"defaults.{key}.{sub}"
+        return None, f"{self.path}.{key}.{sub}"
+
+    def has_lifecycle(self) -> bool:
+        return any(isinstance(d.get("lifecycle"), dict) and d["lifecycle"] for d in (self.raw, self.defaults))
+
+
+def load_spec(raw: Any) -> RegistrySpec:
+    """Parses and checks a whole spec. Raises ``SpecError`` listing every problem, one per line."""
+    problems = Problems()
+    top = _object(raw, "ecr", problems)
+    if not top and not problems:
+        problems.add("ecr", "the spec is empty: it needs environments and repositories")
+    _check_keys(top, _TOP_KEYS, "", problems)
+    environments = _environments(top.get("environments"), problems)
+    defaults = _object(top.get("defaults"), "defaults", problems)
+    _check_keys(defaults, _REPOSITORY_KEYS - {"name"}, "defaults", problems)
+    for key, allowed in _OBJECT_KEYS.items():
+        _check_keys(_object(defaults.get(key), f"defaults.{key}", problems), allowed, f"defaults.{key}", problems)
+    registry = _object(top.get("registry"), "registry", problems)
+    _check_keys(registry, _REGISTRY_KEYS, "registry", problems)
+    scan_type = registry.get("scan_type", "BASIC")
+    if scan_type is not None and scan_type not in _SCAN_TYPES:
+        problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    repositories: list[Repository] = []
+    first_seen: dict[str, str] = {}
+    raw_repositories = _list(top.get("repositories"), "repositories", problems)
+    if not raw_repositories and "repositories" not in top:
+        problems.add("repositories", "missing: list the repositories to create")
+    for i, raw_repository in enumerate(raw_repositories):
+        path = f"repositories[{i}]"
+        repository = _repository(raw_repository, path, defaults, environments, problems)
+        if repository is None:
+            continue
+        if repository.name in first_seen:
+            problems.add(f"{path}.name", f"{show(repository.name)} is already defined at {first_seen[repository.name]}")
+            continue
+        first_seen[repository.name] = path
+        repositories.append(repository)
+    spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
+                        scan_type=scan_type)
+    if not problems:
+        _check_stack_limits(spec, problems)
+    problems.raise_if_any()
+    return spec
+
+
+def _environments(raw: Any, problems: Problems) -> dict[str, Environment]:
+    envs = _object(raw, "environments", problems)
+    if not envs:
+        problems.add("environments", "missing: name at least one environment with an account and regions")
+    result: dict[str, Environment] = {}
+    used: dict[tuple[str, str], str] = {}
+    for name, body in envs.items():
+        path = f"environments.{name}"
+        problem = names.environment_name(name)
+        if problem:
+            problems.add(path, problem)
+        body = _object(body, path, problems)
+        _check_keys(body, _ENVIRONMENT_KEYS, path, problems)
+        account = body.get("account")
+        problem = names.account_id(account)
+        if problem:
+            problems.add(f"{path}.account", problem)
+        raw_regions = body.get("regions")
+        regions = _checked_list(raw_regions, f"{path}.regions", names.region, problems)
+        if raw_regions is None:
+            problems.add(f"{path}.regions", "missing: list at least one region")
+        elif raw_regions == []:
+            problems.add(f"{path}.regions", "[] is empty: list at least one region")
+        role = _optional(body.get("publish_role_arn"), f"{path}.publish_role_arn", names.role_arn, problems)
+        for region in regions:
+            if isinstance(account, str) and (account, region) in used:
+                problems.add(f"{path}.regions", f"{account}/{region} is already the registry of {used[(account, region)]}: "
+                             "one account and region can belong to one environment only")
+            used[(account, region)] = path
+        result[name] = Environment(name=name, account=account, regions=regions, publish_role_arn=role)
+    return result
+
+
+def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: Mapping[str, Environment],
+                problems: Problems) -> Repository | None:
+    if not isinstance(raw, dict):
+        problems.add(path, f"{show(raw)} must be an object with at least a name")
+        return None
+    before = problems.reported
+    _check_keys(raw, _REPOSITORY_KEYS, path, problems)
+    for key, allowed in _OBJECT_KEYS.items():
+        _check_keys(_object(raw.get(key), f"{path}.{key}", problems), allowed, f"{path}.{key}", problems)
+    src = _Sourced(raw, path, defaults)
+    name = raw.get("name")
+    problem = names.repository_name(name)
+    if problem:
+        problems.add(f"{path}.name", problem)
+    env_value, env_path = src.get("environments")
+    if env_value is None:
+        env_names = tuple(environments)
+    else:
+        env_names = _checked_list(env_value, env_path, lambda e: None if e in environments else
+                                  f"{show(e)} is not an environment of this spec (known: {', '.join(environments)})",
+                                  problems)
+        if not env_names and isinstance(env_value, list):
+            problems.add(env_path, "[] is empty: list at least one environment, or leave the key out for all")
+    mutable_value, mutable_path = src.get("mutable_tags")
+    mutable_tags = _checked_list(mutable_value, mutable_path, names.mutable_tag_filter, problems)
+    if len(mutable_tags) > _MAX_MUTABLE_TAG_FILTERS:
+        problems.add(mutable_path, f"{len(mutable_tags)} filters; ECR allows at most {_MAX_MUTABLE_TAG_FILTERS}")
+    rules = _lifecycle(src, path, problems)
+    pull = PullAccess(
+        accounts=_checked_list(*src.sub("pull", "accounts"), names.account_id, problems),
+        services=_checked_list(*src.sub("pull", "services"), names.service_principal, problems),
+        organization_id=_optional(*src.sub("pull", "organization_id"), names.organization_id, problems),
+    )
+    push = PushAccess(accounts=_checked_list(*src.sub("push", "accounts"), names.account_id, problems))
+    encryption, encryption_path = src.get("encryption")
+    encryption = "AES256" if encryption is None else encryption
+    if encryption not in _ENCRYPTIONS:
+        problems.add(encryption_path, f"{show(encryption)} must be AES256 or KMS")
+    key_arn = _kms_key(src, encryption, env_names, environments, problems)
+    scan_on_push, scan_path = src.get("scan_on_push")
+    if scan_on_push is None:
+        scan_on_push = True
+    elif not isinstance(scan_on_push, bool):
+        problems.add(scan_path, f"{show(scan_on_push)} must be true or false")
+    removal, removal_path = src.get("removal_policy")
+    removal = "retain" if removal is None else removal
+    if removal not in _REMOVAL_POLICIES:
+        problems.add(removal_path, f"{show(removal)} must be retain or destroy")
+    replicate_to = _replication(src, env_names, environments, problems)
+    if problems.reported > before:
+        return None
+    return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
+                      pull=pull, push=push, replicate_to=replicate_to, encryption=encryption, kms_key_arn=key_arn,
+                      scan_on_push=scan_on_push, removal_policy=removal)
+
+
+def _optional(value: Any, path: str, check: Any, problems: Problems) -> Any:
+    if value is None:
+        return None
+    problem = check(value)
+    if problem:
+        problems.add(path, problem)
+        return None
+    return value
+
+
+def _kms_key(src: _Sourced, encryption: Any, env_names: tuple[str, ...],
+             environments: Mapping[str, Environment], problems: Problems) -> str | None:
+    key_arn, key_path = src.get("kms_key_arn")
+    if key_arn is None:
+        return None
+    if encryption != "KMS":
+        problems.add(key_path, "a KMS key needs encryption 'KMS'")
+        return None
+    key_region, problem = names.kms_key_region(key_arn)
+    if problem:
+        problems.add(key_path, problem)
+        return None
+    for env_name in env_names:
+        for region in environments[env_name].regions:
+            if region != key_region:
+                problems.add(key_path, f"the key is in {key_region} and cannot encrypt the repository in {region} "
+                             f"(environments.{env_name}); KMS keys are regional")
+    return key_arn
+
+
+def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleRule, ...]:
+    if not src.has_lifecycle():
+        return (untagged_rule(1, BUILTIN_LIFECYCLE["untagged_expire_days"]),
+                keep_last_rule(2, BUILTIN_LIFECYCLE["keep_last"]))
+    raw_rules, rules_path = src.sub("lifecycle", "rules")
+    explicit: list[tuple[str, LifecycleRule]] = []
+    for i, raw in enumerate(_list(raw_rules, rules_path, problems)):
+        rule = parse_rule(raw, f"{rules_path}[{i}]", problems)
+        if rule is not None:
+            explicit.append((f"{rules_path}[{i}]", rule))
+    rules = list(explicit)
+    untagged, untagged_path = src.sub("lifecycle", "untagged_expire_days")
+    keep, keep_path = src.sub("lifecycle", "keep_last")
+    has_untagged = any(r.tag_status == "untagged" for _, r in explicit)
+    has_any = any(r.tag_status == "any" for _, r in explicit)
+    # A shorthand inherited from defaults gives way to the repository's own rule of the same kind.
+    if untagged is not None and not (has_untagged and untagged_path.startswith("defaults.")):
+        if not isinstance(untagged, int) or isinstance(untagged, bool) or untagged < 1:
+            problems.add(untagged_path, f"{show(untagged)} must be a positive number of days, or null")
+        else:
+            priority = max((r.rule_priority for _, r in explicit if r.tag_status != "any"), default=0) + 1
+            rules.append((untagged_path, untagged_rule(priority, untagged)))
+    if keep is not None and not (has_any and keep_path.startswith("defaults.")):
+        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+            problems.add(keep_path, f"{show(keep)} must be a positive number of images, or null")
+        else:
+            priority = max((r.rule_priority for _, r in rules), default=0) + 1
+            rules.append((keep_path, keep_last_rule(priority, keep)))
+    check_rules(rules, f"{path}.lifecycle", problems)
+    return tuple(sorted((r for _, r in rules), key=lambda r: r.rule_priority))
+
+
+def _replication(src: _Sourced, env_names: tuple[str, ...], environments: Mapping[str, Environment],
+                 problems: Problems) -> tuple[Registry, ...]:
+    value, path = src.get("replicate_to")
+    homes = {(environments[e].account, r): e for e in env_names for r in environments[e].regions}
+    spec_registries = {(env.account, r) for env in environments.values() for r in env.regions}
+    home_accounts = {environments[e].account for e in env_names}
+    result: list[Registry] = []
+    for i, raw in enumerate(_list(value, path, problems)):
+        item_path = f"{path}[{i}]"
+        body = _object(raw, item_path, problems)
+        _check_keys(body, _REPLICA_KEYS, item_path, problems)
+        account, region = body.get("account"), body.get("region")
+        account_problem, region_problem = names.account_id(account), names.region(region)
+        if account_problem:
+            problems.add(f"{item_path}.account", account_problem)
+        if region_problem:
+            problems.add(f"{item_path}.region", region_problem)
+        if account_problem or region_problem:
+            continue
+        registry = Registry(account, region)
+        if (account, region) in homes:
+            problems.add(item_path, f"{registry} is where the repository already lives "
+                         f"(environments.{homes[(account, region)]}): replication to itself is not allowed")
+        elif account not in home_accounts and (account, region) not in spec_registries:
+            problems.add(item_path, f"{registry} is not a registry of this spec: another account's registry policy "
+                         "must allow the replication, so add it as an environment")
+        elif registry in result:
+            problems.add(item_path, f"{registry} is listed twice")
+        else:
+            result.append(registry)
+    return tuple(result)
+
+
+def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
+    for target in spec.targets():
+        count = len(spec.repositories_in(target))
+        where = f"environments.{target.environment} ({target.account}/{target.region})"
+        if count + STACK_RESOURCES_BESIDES_REPOSITORIES > MAX_STACK_RESOURCES:
+            problems.add(where, f"{count} repositories; one CloudFormation stack holds at most {MAX_STACK_RESOURCES} "
+                         "resources: split the environment")
+        if count > MAX_STACK_OUTPUTS:
+            problems.add(where, f"{count} repositories need {count} outputs; CloudFormation allows "
+                         f"{MAX_STACK_OUTPUTS} per stack")
+        rules = spec.replication_rules(target)
+        if len(rules) > 10:
+            problems.add(where, f"{len(rules)} distinct replicate_to lists; ECR allows 10 replication rules per registry")

@@ -31,9 +31,8 @@ synth: install
 	cdk synth --quiet
 
 demo: install
-	$(PY) -m ecr_spec.summary
-	cdk synth --quiet
-	@echo "Templates are in cdk.out/. The sandbox deploy comes with the sandbox (see README)."
+	cdk synth
+	@echo "Templates are in cdk.out/. Deploying into the local sandbox comes with the sandbox (see README)."
 
 bench: install
 	$(PY) benchmarks/synth.py

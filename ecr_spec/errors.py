@@ -27,6 +27,10 @@ class Problems:
         if line not in self._lines:  # a bad default is seen once per repository; say it once
             self._lines.append(line)
 
+    @property
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
     def __bool__(self) -> bool:
         return bool(self._lines)
 

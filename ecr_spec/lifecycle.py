@@ -81,6 +81,10 @@ def keep_last_rule(priority: int, count: int) -> LifecycleRule:
                          tag_status="any", count_type="imageCountMoreThan", count_number=count)
 
 
+DEFAULT_RULES: tuple[LifecycleRule, ...] = (untagged_rule(1, 14), keep_last_rule(2, 100))
+"""What a repository gets when nothing says otherwise: expire untagged images after 14 days, keep the newest 100."""
+
+
 def policy_text(rules: Sequence[LifecycleRule]) -> str:
     """ECR's lifecycle policy document for these rules, in priority order."""
     ordered = sorted(rules, key=lambda r: r.rule_priority)

@@ -9,12 +9,10 @@ from typing import Any, Mapping
 
 from . import names
 from .errors import Problems
-from .lifecycle import LifecycleRule, check_rules, keep_last_rule, parse_rule, untagged_rule
+from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, untagged_rule
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
-
-BUILTIN_LIFECYCLE = {"untagged_expire_days": 14, "keep_last": 100}
-"""Used when neither the repository nor ``defaults`` say anything about lifecycle: every repository gets one."""
+from .policy import MAX_POLICY_CHARS, policy_chars
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
@@ -226,6 +224,12 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
     if removal not in _REMOVAL_POLICIES:
         problems.add(removal_path, f"{show(removal)} must be retain or destroy")
     replicate_to = _replication(src, env_names, environments, problems)
+    for account in sorted({environments[e].account for e in env_names}):
+        chars = policy_chars(owner_account=account, pull_accounts=pull.accounts, push_accounts=push.accounts,
+                             services=pull.services, organization_id=pull.organization_id)
+        if chars > MAX_POLICY_CHARS:
+            problems.add(f"{path}.pull", f"the repository policy would have {chars} characters; ECR allows "
+                         f"{MAX_POLICY_CHARS}: grant an organisation (pull.organization_id) instead of many accounts")
     if problems.reported > before:
         return None
     return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
@@ -265,8 +269,7 @@ def _kms_key(src: _Sourced, encryption: Any, env_names: tuple[str, ...],
 
 def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleRule, ...]:
     if not src.has_lifecycle():
-        return (untagged_rule(1, BUILTIN_LIFECYCLE["untagged_expire_days"]),
-                keep_last_rule(2, BUILTIN_LIFECYCLE["keep_last"]))
+        return DEFAULT_RULES  # every repository gets a lifecycle policy
     raw_rules, rules_path = src.sub("lifecycle", "rules")
     explicit: list[tuple[str, LifecycleRule]] = []
     for i, raw in enumerate(_list(raw_rules, rules_path, problems)):

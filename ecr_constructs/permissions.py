@@ -1,0 +1,55 @@
+"""Repository-policy grants, each built from the L2 ``Repository`` grant methods.
+
+One statement per kind of access: all pull accounts share one statement, all push accounts another, each
+AWS service gets its own (with an ``aws:SourceAccount`` condition against confused deputies), and an
+organisation gets ``*`` limited by ``aws:PrincipalOrgID``. Statements carry no Resource element and never
+ecr:GetAuthorizationToken: that belongs in the other account's identity policy. ``ecr_spec.policy`` mirrors
+this shape to check the size limit at synth; keep the two in step.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from aws_cdk import Stack, Validations
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+
+ORGANIZATION_ACKNOWLEDGEMENT = (
+    "Organisation-wide pull was asked for in the spec: the '*' principal is limited by an aws:PrincipalOrgID "
+    "condition to identities of that AWS Organization."
+)
+
+
+def _accounts(accounts: Sequence[str]) -> iam.IPrincipal:
+    principals = [iam.AccountPrincipal(a) for a in accounts]
+    return principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals)
+
+
+def grant_accounts(repository: ecr.Repository, *, pull_accounts: Sequence[str], push_accounts: Sequence[str],
+                   encryption_key: kms.IKey | None) -> None:
+    """Cross-account pull (and push) through the repository policy; KMS decrypt on a customer-managed key."""
+    if pull_accounts:
+        repository.grant_pull(_accounts(pull_accounts))
+    if push_accounts:
+        repository.grant_pull_push(_accounts(push_accounts))
+    if encryption_key is not None and (pull_accounts or push_accounts):
+        everyone = list(dict.fromkeys([*pull_accounts, *push_accounts]))
+        encryption_key.grant_decrypt(_accounts(everyone))
+        if push_accounts:
+            encryption_key.grant_encrypt(_accounts(push_accounts))
+
+
+def grant_services(repository: ecr.Repository, services: Sequence[str]) -> None:
+    """Pull for AWS services (CodeBuild, Lambda, ...) acting for this stack's account only."""
+    account = Stack.of(repository).account
+    for service in services:
+        principal = iam.ServicePrincipal(service).with_conditions(
+            {"StringEquals": {"aws:SourceAccount": account}})
+        repository.grant_pull(principal)
+
+
+def grant_organization(repository: ecr.Repository, organization_id: str) -> None:
+    """Pull for every identity in an AWS Organization; acknowledged for cdk-nag AwsSolutions-ECR1."""
+    repository.grant_pull(iam.OrganizationPrincipal(organization_id))
+    Validations.of(repository).acknowledge(id="AwsSolutions-ECR1", reason=ORGANIZATION_ACKNOWLEDGEMENT)

@@ -1,0 +1,76 @@
+"""Per-registry (account and region) resources: replication, the registry policy and scanning.
+
+The aws-cdk L2 has no constructs for these, so they are L1 resources. ECR allows one of each per registry;
+``RegistryStack`` creates them once per stack.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from aws_cdk import Stack
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ecr_spec.model import ReplicationRule
+
+REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
+
+
+class RegistryReplication(Construct):
+    """The registry's replication configuration: each rule sends the named repositories to its destinations.
+
+    :param rules: the merged replication wishes of the registry's repositories (one rule per destination set).
+        Repository filters are ECR's PREFIX_MATCH on each full repository name.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, rules: Sequence[ReplicationRule]) -> None:
+        super().__init__(scope, construct_id)
+        self.resource = ecr.CfnReplicationConfiguration(
+            self, "Resource",
+            replication_configuration=ecr.CfnReplicationConfiguration.ReplicationConfigurationProperty(rules=[
+                ecr.CfnReplicationConfiguration.ReplicationRuleProperty(
+                    destinations=[ecr.CfnReplicationConfiguration.ReplicationDestinationProperty(
+                        region=d.region, registry_id=d.account) for d in rule.destinations],
+                    repository_filters=[ecr.CfnReplicationConfiguration.RepositoryFilterProperty(
+                        filter=name, filter_type="PREFIX_MATCH") for name in rule.repositories],
+                ) for rule in rules
+            ]),
+        )
+
+
+class ReplicationRegistryPolicy(Construct):
+    """The registry policy that lets other accounts replicate into this registry.
+
+    :param source_accounts: account ids whose registries replicate here.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, source_accounts: Sequence[str]) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        document = iam.PolicyDocument(statements=[iam.PolicyStatement(
+            sid="ReplicationFromOtherAccounts",
+            principals=[iam.AccountPrincipal(a) for a in source_accounts],
+            actions=list(REPLICATION_ACTIONS),
+            resources=[stack.format_arn(service="ecr", resource="repository", resource_name="*")],
+        )])
+        self.resource = ecr.CfnRegistryPolicy(self, "Resource", policy_text=document)
+
+
+class RegistryScanning(Construct):
+    """The registry's scanning configuration.
+
+    :param scan_type: ``BASIC`` (scan on push) or ``ENHANCED`` (continuous, Amazon Inspector).
+    :param repositories: the repositories to scan; Default: every repository (``*``).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, scan_type: str = "BASIC",
+                 repositories: Sequence[str] = ("*",)) -> None:
+        super().__init__(scope, construct_id)
+        frequency = "SCAN_ON_PUSH" if scan_type == "BASIC" else "CONTINUOUS_SCAN"
+        rules = [ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
+            scan_frequency=frequency,
+            repository_filters=[ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
+                filter=name, filter_type="WILDCARD") for name in repositories],
+        )] if repositories else []
+        self.resource = ecr.CfnRegistryScanningConfiguration(self, "Resource", scan_type=scan_type, rules=rules)

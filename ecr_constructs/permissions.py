@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from aws_cdk import Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -52,4 +52,4 @@ def grant_services(repository: ecr.Repository, services: Sequence[str]) -> None:
 def grant_organization(repository: ecr.Repository, organization_id: str) -> None:
     """Pull for every identity in an AWS Organization; acknowledged for cdk-nag AwsSolutions-ECR1."""
     repository.grant_pull(iam.OrganizationPrincipal(organization_id))
-    Validations.of(repository).acknowledge(id="AwsSolutions-ECR1", reason=ORGANIZATION_ACKNOWLEDGEMENT)
+    Validations.of(repository).acknowledge(Acknowledgment(id="AwsSolutions-ECR1", reason=ORGANIZATION_ACKNOWLEDGEMENT))

@@ -270,6 +270,7 @@ def _kms_key(src: _Sourced, encryption: Any, env_names: tuple[str, ...],
 def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleRule, ...]:
     if not src.has_lifecycle():
         return DEFAULT_RULES  # every repository gets a lifecycle policy
+    before = problems.reported
     raw_rules, rules_path = src.sub("lifecycle", "rules")
     explicit: list[tuple[str, LifecycleRule]] = []
     for i, raw in enumerate(_list(raw_rules, rules_path, problems)):
@@ -294,7 +295,8 @@ def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleR
         else:
             priority = max((r.rule_priority for _, r in rules), default=0) + 1
             rules.append((keep_path, keep_last_rule(priority, keep)))
-    check_rules(rules, f"{path}.lifecycle", problems)
+    if problems.reported == before:  # cross-rule checks only make sense on rules that parsed
+        check_rules(rules, f"{path}.lifecycle", problems)
     return tuple(sorted((r for _, r in rules), key=lambda r: r.rule_priority))
 
 

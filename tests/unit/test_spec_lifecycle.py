@@ -1,0 +1,170 @@
+"""Lifecycle rules in ECR's own JSON: every rule of ecr-rules.md, each with its message."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ecr_spec import SpecError, parse_policy_text
+
+from .spec_helpers import parsed, problems_of, with_repository
+
+
+def rule(priority: int = 1, action: dict[str, Any] | None = None, **selection: Any) -> dict[str, Any]:
+    body = {"tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "imageCountMoreThan", "countNumber": 5}
+    body.update(selection)
+    for key in [k for k, v in body.items() if v is None]:
+        del body[key]
+    return {"rulePriority": priority, "selection": body, "action": action or {"type": "expire"}}
+
+
+def rules_problems(*rules: dict[str, Any], shorthands: bool = False) -> list[str]:
+    lifecycle: dict[str, Any] = {"rules": list(rules)}
+    if not shorthands:
+        lifecycle.update(untagged_expire_days=None, keep_last=None)
+    return problems_of(with_repository(1, lifecycle=lifecycle))
+
+
+P = "repositories[1].lifecycle.rules"
+
+
+def test_explicit_rules_come_before_the_shorthands() -> None:
+    raw = with_repository(1, lifecycle={"rules": [rule(1, tagPrefixList=["release-"], countNumber=50)]})
+    rules = parsed(raw).repository("platform/base-images").lifecycle_rules
+    assert [(r.rule_priority, r.tag_status) for r in rules] == [(1, "tagged"), (2, "untagged"), (3, "any")]
+
+
+def test_an_archive_transition_is_accepted_and_rendered_in_ecr_json() -> None:
+    archive = {"rulePriority": 1, "description": "archive old releases",
+               "selection": {"tagStatus": "tagged", "tagPatternList": ["v*"], "countType": "sinceImagePulled",
+                             "countUnit": "days", "countNumber": 60},
+               "action": {"type": "transition", "targetStorageClass": "archive"}}
+    expire = {"rulePriority": 2, "selection": {"tagStatus": "any", "storageClass": "archive",
+                                               "countType": "sinceImageTransitioned", "countUnit": "days",
+                                               "countNumber": 180}, "action": {"type": "expire"}}
+    raw = with_repository(1, lifecycle={"untagged_expire_days": None, "keep_last": None, "rules": [archive, expire]})
+    text = parsed(raw).repository("platform/base-images").lifecycle_policy_text
+    assert json.loads(text) == {"rules": [archive, expire]}
+
+
+def test_priorities_must_be_unique() -> None:
+    assert rules_problems(rule(1), rule(1, tagPrefixList=["w"])) == [f"{P}[1].rulePriority: 1 is already used by {P}[0]"]
+
+
+def test_a_priority_must_be_a_positive_integer() -> None:
+    assert rules_problems(rule(0)) == [f"{P}[0].rulePriority: 0 must be a positive integer"]
+
+
+def test_the_any_rule_must_have_the_highest_priority() -> None:
+    problems = rules_problems(rule(1, tagStatus="any", tagPrefixList=None), rule(2))
+    assert problems == [f"{P}[0].rulePriority: 1: the rule with tagStatus 'any' must have the highest rulePriority "
+                        "(another rule has 2)"]
+
+
+def test_only_one_any_rule_is_allowed() -> None:
+    problems = rules_problems(rule(1, tagStatus="any", tagPrefixList=None), rule(2, tagStatus="any", tagPrefixList=None))
+    assert f"{P}[1]: only one rule may have tagStatus 'any' ({P}[0] has it already)" in problems
+
+
+def test_only_one_rule_may_select_untagged_images() -> None:
+    untagged = dict(tagStatus="untagged", tagPrefixList=None)
+    assert rules_problems(rule(1, **untagged), rule(2, **untagged)) == [
+        f"{P}[1]: only one rule may select untagged images ({P}[0] does already)"]
+
+
+def test_tagged_needs_a_prefix_or_pattern_list() -> None:
+    assert rules_problems(rule(1, tagPrefixList=[])) == [
+        f"{P}[0].selection: tagStatus 'tagged' needs a non-empty tagPrefixList or tagPatternList"]
+
+
+def test_tagged_takes_prefixes_or_patterns_not_both() -> None:
+    assert rules_problems(rule(1, tagPatternList=["v*"])) == [
+        f"{P}[0].selection: tagStatus 'tagged' takes tagPrefixList or tagPatternList, not both"]
+
+
+def test_untagged_takes_no_tag_lists() -> None:
+    assert rules_problems(rule(1, tagStatus="untagged")) == [
+        f"{P}[0].selection: tagStatus 'untagged' takes no tagPrefixList or tagPatternList"]
+
+
+def test_a_pattern_has_at_most_four_wildcards() -> None:
+    assert rules_problems(rule(1, tagPrefixList=None, tagPatternList=["*a*b*c*d*"])) == [
+        f"{P}[0].selection.tagPatternList[0]: '*a*b*c*d*' has 5 wildcards; ECR allows at most 4"]
+
+
+def test_an_unknown_count_type_is_refused() -> None:
+    assert rules_problems(rule(1, countType="imageCountLessThan")) == [
+        f"{P}[0].selection.countType: 'imageCountLessThan' must be one of imageCountMoreThan, sinceImagePushed, "
+        "sinceImagePulled, sinceImageTransitioned"]
+
+
+def test_since_types_need_count_unit_days() -> None:
+    assert rules_problems(rule(1, countType="sinceImagePushed")) == [
+        f"{P}[0].selection.countUnit: null: countType sinceImagePushed needs countUnit 'days'"]
+
+
+def test_image_count_takes_no_count_unit() -> None:
+    assert rules_problems(rule(1, countUnit="days")) == [
+        f"{P}[0].selection.countUnit: 'days' is not allowed with countType imageCountMoreThan"]
+
+
+def test_count_number_must_be_a_positive_integer() -> None:
+    assert rules_problems(rule(1, countNumber=-3)) == [f"{P}[0].selection.countNumber: -3 must be a positive integer"]
+
+
+def test_an_unknown_action_is_refused() -> None:
+    assert rules_problems(rule(1, action={"type": "delete"})) == [
+        f"{P}[0].action.type: 'delete' must be one of expire, transition"]
+
+
+def test_a_transition_needs_the_archive_storage_class() -> None:
+    assert rules_problems(rule(1, action={"type": "transition"})) == [
+        f"{P}[0].action.targetStorageClass: null: a transition needs targetStorageClass 'archive'"]
+
+
+def test_since_image_pulled_can_only_transition() -> None:
+    assert rules_problems(rule(1, countType="sinceImagePulled", countUnit="days")) == [
+        f"{P}[0].selection.countType: sinceImagePulled can only transition images to archive, not expire them"]
+
+
+def test_archived_images_cannot_be_expired_within_90_days() -> None:
+    assert rules_problems(rule(1, countType="sinceImageTransitioned", countUnit="days", countNumber=30,
+                               storageClass="archive")) == [
+        f"{P}[0].selection.countNumber: 30: an archived image cannot be expired within 90 days of archiving"]
+
+
+def test_unknown_keys_inside_a_rule_are_named() -> None:
+    bad = rule(1)
+    bad["selection"]["countNumbr"] = 3
+    assert rules_problems(bad) == [
+        f"{P}[0].selection.countNumbr: unknown key (allowed: countNumber, countType, countUnit, storageClass, "
+        "tagPatternList, tagPrefixList, tagStatus)"]
+
+
+def test_a_repository_needs_at_least_one_rule() -> None:
+    assert problems_of(with_repository(1, lifecycle={"untagged_expire_days": None, "keep_last": None})) == [
+        "repositories[1].lifecycle: a repository needs at least one lifecycle rule (Security Hub ECR.3); "
+        "set untagged_expire_days, keep_last or rules"]
+
+
+def test_at_most_fifty_rules() -> None:
+    many = [rule(i, tagPrefixList=[f"t{i}-"]) for i in range(1, 52)]
+    assert "repositories[1].lifecycle: 51 rules; ECR allows at most 50" in rules_problems(*many)
+
+
+def test_an_explicit_untagged_rule_replaces_the_inherited_shorthand() -> None:
+    raw = with_repository(1, lifecycle={"rules": [rule(1, tagStatus="untagged", tagPrefixList=None,
+                                                       countType="sinceImagePushed", countUnit="days", countNumber=3)]})
+    rules = parsed(raw).repository("platform/base-images").lifecycle_rules
+    assert [(r.tag_status, r.count_number) for r in rules] == [("untagged", 3), ("any", 30)]
+
+
+def test_a_policy_read_back_from_ecr_parses_into_typed_rules() -> None:
+    text = json.dumps({"rules": [rule(2, tagStatus="any", tagPrefixList=None), rule(1)]})
+    assert [r.rule_priority for r in parse_policy_text(text)] == [1, 2]
+
+
+def test_a_broken_policy_read_back_is_one_clear_error() -> None:
+    with pytest.raises(SpecError, match=r"rules\[0\].rulePriority: 'x' must be a positive integer"):
+        parse_policy_text(json.dumps({"rules": [rule("x")]}))  # type: ignore[arg-type]

@@ -37,5 +37,14 @@ demo: install
 bench: install
 	$(PY) benchmarks/synth.py
 
+sandbox-up: install
+	$(PY) -m sandbox up
+
+sandbox-status: install
+	$(PY) -m sandbox status
+
+sandbox-down: install
+	$(PY) -m sandbox down
+
 clean:
 	rm -rf cdk.out .pytest_cache

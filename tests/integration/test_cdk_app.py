@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,14 +54,19 @@ def test_cdk_nag_finds_nothing_unacknowledged(example: Path) -> None:
     assert violations == []
 
 
-def test_organisation_access_passes_cdk_nag_with_its_acknowledgement(tmp_path: Path) -> None:
-    spec = json.loads((ROOT / "cdk.json").read_text())["context"]["ecr"]
-    spec["repositories"][0]["pull"]["organization_id"] = "o-abcdefghij"
+def test_the_readme_spec_with_organisation_kms_push_and_archive_passes_cfn_lint_and_cdk_nag(tmp_path: Path) -> None:
+    block = re.search(r"```json\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block
     spec_file = tmp_path / "spec.json"
-    spec_file.write_text(json.dumps(spec))
+    spec_file.write_text(block.group(1))
     result = synth(tmp_path, f"ecr-spec={spec_file}")
     assert result.returncode == 0, result.stderr
-    assert '"aws:PrincipalOrgID": "o-abcdefghij"' in (tmp_path / "cdk.out" / "ecr-dev-us-east-1.template.json").read_text()
+    report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
+    assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+    assert '"aws:PrincipalOrgID": "o-a1b2c3d4e5"' in (tmp_path / "cdk.out" / "ecr-dev-us-east-1.template.json").read_text()
+    lint = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), *map(str, templates(tmp_path))],
+                          capture_output=True, text=True, timeout=300)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_a_bad_spec_stops_synth_with_one_line_per_problem_and_writes_nothing(tmp_path: Path) -> None:

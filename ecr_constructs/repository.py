@@ -21,6 +21,12 @@ from .permissions import grant_accounts, grant_organization, grant_services
 MAX_MUTABLE_TAG_FILTERS = 5
 
 
+def _is_token(value: object) -> bool:
+    """Token.is_unresolved without a round trip to the jsii kernel for the common case: an unresolved string
+    always carries CDK's '${Token[' marker, so only strings that have it are asked about."""
+    return isinstance(value, str) and "${Token[" in value and Token.is_unresolved(value)
+
+
 class EcrRepository(Construct):
     """An ECR repository wrapping the aws-cdk L2 ``Repository``.
 
@@ -69,7 +75,8 @@ class EcrRepository(Construct):
         apply_lifecycle_policy(self.repository, lifecycle_rules)
         grant_accounts(self.repository, pull_accounts=pull_accounts, push_accounts=push_accounts,
                        encryption_key=encryption_key)
-        grant_services(self.repository, pull_services)
+        if pull_services:
+            grant_services(self.repository, pull_services)
         if pull_organization_id:
             grant_organization(self.repository, pull_organization_id)
 
@@ -81,11 +88,11 @@ class EcrRepository(Construct):
 
         def each(prop: str, values: Sequence[str], check: object) -> None:
             for i, value in enumerate(values):
-                problem = None if Token.is_unresolved(value) else check(value)  # type: ignore[operator]
+                problem = None if _is_token(value) else check(value)  # type: ignore[operator]
                 if problem:
                     problems.add(f"{prop}[{i}]", problem)
 
-        if not Token.is_unresolved(repository_name):
+        if not _is_token(repository_name):
             problem = names.repository_name(repository_name)
             if problem:
                 problems.add("repository_name", problem)
@@ -96,11 +103,11 @@ class EcrRepository(Construct):
         each("pull_accounts", pull_accounts, names.account_id)
         each("push_accounts", push_accounts, names.account_id)
         each("pull_services", pull_services, names.service_principal)
-        if pull_organization_id is not None and not Token.is_unresolved(pull_organization_id):
+        if pull_organization_id is not None and not _is_token(pull_organization_id):
             problem = names.organization_id(pull_organization_id)
             if problem:
                 problems.add("pull_organization_id", problem)
-        if not problems and not any(Token.is_unresolved(v) for v in [*pull_accounts, *push_accounts]):
+        if not problems and not any(_is_token(v) for v in [*pull_accounts, *push_accounts]):
             chars = policy_chars(owner_account="123456789012", pull_accounts=pull_accounts,
                                  push_accounts=push_accounts, services=pull_services,
                                  organization_id=pull_organization_id)

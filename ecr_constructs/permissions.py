@@ -8,9 +8,10 @@ this shape to check the size limit at synth; keep the two in step.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Aws, Validations
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -40,12 +41,17 @@ def grant_accounts(repository: ecr.Repository, *, pull_accounts: Sequence[str], 
             encryption_key.grant_encrypt(_accounts(push_accounts))
 
 
+@lru_cache(maxsize=1)
+def _this_account() -> str:
+    """The stack's own account at deploy time (a pseudo parameter): no kernel round trip per repository."""
+    return Aws.ACCOUNT_ID
+
+
 def grant_services(repository: ecr.Repository, services: Sequence[str]) -> None:
     """Pull for AWS services (CodeBuild, Lambda, ...) acting for this stack's account only."""
-    account = Stack.of(repository).account
     for service in services:
         principal = iam.ServicePrincipal(service).with_conditions(
-            {"StringEquals": {"aws:SourceAccount": account}})
+            {"StringEquals": {"aws:SourceAccount": _this_account()}})
         repository.grant_pull(principal)
 
 

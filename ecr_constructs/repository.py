@@ -1,6 +1,7 @@
 """``EcrRepository``: one ECR repository with secure defaults, its permissions and its lifecycle policy."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from aws_cdk import RemovalPolicy, Stack, Token
@@ -15,10 +16,15 @@ from ecr_spec.lifecycle import LifecycleRule
 from ecr_spec.policy import MAX_POLICY_CHARS, policy_chars
 
 from .errors import PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, check_lifecycle_rules
+from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, check_lifecycle_rules, l2_lifecycle_rules
 from .permissions import grant_accounts, grant_organization, grant_services
 
 MAX_MUTABLE_TAG_FILTERS = 5
+
+
+@lru_cache(maxsize=None)
+def _encryption(kind: str) -> ecr.RepositoryEncryption:
+    return ecr.RepositoryEncryption.KMS if kind == "KMS" else ecr.RepositoryEncryption.AES_256
 
 
 def _is_token(value: object) -> bool:
@@ -60,6 +66,7 @@ class EcrRepository(Construct):
                     pull_accounts=pull_accounts, push_accounts=push_accounts, pull_services=pull_services,
                     pull_organization_id=pull_organization_id)
         mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION if mutable_tags else ecr.TagMutability.IMMUTABLE
+        l2_rules = l2_lifecycle_rules(lifecycle_rules)
         self.repository = ecr.Repository(
             self, "Resource",
             repository_name=repository_name,
@@ -67,12 +74,14 @@ class EcrRepository(Construct):
             image_tag_mutability=mutability,
             image_tag_mutability_exclusion_filters=[ecr.ImageTagMutabilityExclusionFilter.wildcard(t)
                                                     for t in mutable_tags] or None,
-            encryption=ecr.RepositoryEncryption.KMS if encryption_key else ecr.RepositoryEncryption.AES_256,
+            encryption=_encryption("KMS" if encryption_key else "AES256"),
             encryption_key=encryption_key,
             removal_policy=removal_policy,
             empty_on_delete=removal_policy == RemovalPolicy.DESTROY or None,
+            lifecycle_rules=l2_rules,
         )
-        apply_lifecycle_policy(self.repository, lifecycle_rules)
+        if l2_rules is None:
+            apply_lifecycle_policy(self.repository, lifecycle_rules)
         grant_accounts(self.repository, pull_accounts=pull_accounts, push_accounts=push_accounts,
                        encryption_key=encryption_key)
         if pull_services:

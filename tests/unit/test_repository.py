@@ -72,7 +72,7 @@ def test_a_service_principal_is_limited_to_this_account() -> None:
     policy = repository_of(pull_services=["codebuild.amazonaws.com"])["Properties"]["RepositoryPolicyText"]
     assert policy["Statement"] == [{"Action": list(PULL_ACTIONS), "Effect": "Allow",
                                     "Principal": {"Service": "codebuild.amazonaws.com"},
-                                    "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}}]
+                                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]
 
 
 def test_an_organisation_gets_star_limited_by_principal_org_id() -> None:
@@ -110,6 +110,7 @@ def test_the_size_check_measures_the_policy_the_template_deploys() -> None:
     for account in ("333333333333", "444444444444", "555555555555"):
         deployed = deployed.replace(json.dumps(account_arn(account), separators=(",", ":")),
                                     f'"arn:aws:iam::{account}:root"')
+    deployed = deployed.replace('{"Ref":"AWS::AccountId"}', '"111111111111"')
     expected = policy_chars(owner_account="111111111111", pull_accounts=grants["pull_accounts"],
                             push_accounts=grants["push_accounts"], services=grants["pull_services"],
                             organization_id="o-abcdefghij")

@@ -139,3 +139,16 @@ def test_values_that_are_tokens_are_not_validated() -> None:
     account = CfnParameter(stack, "Account").value_as_string
     EcrRepository(stack, "Repo", repository_name=name, pull_accounts=[account])
     Template.from_stack(stack).has_resource_properties("AWS::ECR::Repository", {"RepositoryName": {"Ref": "Name"}})
+
+
+def test_rules_the_l2_can_express_render_exactly_as_the_spec_policy() -> None:
+    from ecr_spec.lifecycle import policy_text
+    rules = [LifecycleRule(rule_priority=1, tag_status="tagged", tag_prefix_list=("release-",),
+                           count_type="imageCountMoreThan", count_number=50, description="keep releases"),
+             LifecycleRule(rule_priority=2, tag_status="tagged", tag_pattern_list=("pr-*",),
+                           count_type="sinceImagePushed", count_unit="days", count_number=3),
+             LifecycleRule(rule_priority=3, tag_status="untagged", count_type="sinceImagePushed", count_unit="days",
+                           count_number=7),
+             LifecycleRule(rule_priority=4, tag_status="any", count_type="imageCountMoreThan", count_number=90)]
+    text = repository_of(lifecycle_rules=rules)["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+    assert json.loads(text) == json.loads(policy_text(rules))

@@ -1,0 +1,5 @@
+"""``python -m sandbox up|status|down``."""
+
+from sandbox.cli import main
+
+raise SystemExit(main())

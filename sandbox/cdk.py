@@ -1,0 +1,86 @@
+"""Bootstrap and deploy the project's CDK app into a running sandbox (what README's commands do).
+
+    from sandbox import api, cdk
+    info = api.ensure_up()
+    cdk.bootstrap(info, repo_root)    # cdk bootstrap --profile sandbox-ACCOUNT aws://ACCOUNT/REGION ...
+    cdk.deploy(info, repo_root)       # cdk deploy --all --require-approval never
+
+Bootstrap runs from an empty folder (so the CLI does not synthesize the app) and one CLI per account,
+in parallel; deploy synthesizes into a temporary folder under ``.sandbox/`` (never blocked by another CLI
+using ``cdk.out``). Both hold ``.sandbox/cdk.lock``: test sessions sharing one sandbox bootstrap and
+deploy one after the other, never over each other. The environment is the sandbox's (``info.env``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sandbox.api import SandboxInfo
+from sandbox.errors import SandboxError
+from sandbox.state import exclusive
+
+
+class CdkError(SandboxError):
+    """The CDK CLI failed against the sandbox."""
+
+
+def _cli(root: Path) -> str:
+    cli = root / "node_modules" / ".bin" / "cdk"
+    if not cli.exists():
+        raise CdkError(f"the CDK CLI is not installed at {cli}; run `make install`")
+    return str(cli)
+
+
+def _env(info: SandboxInfo, root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in info.unset}
+    env.update(info.env)
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    env["PATH"] = f"{root / '.venv' / 'bin'}:{root / 'node_modules' / '.bin'}:{env.get('PATH', '')}"
+    return env
+
+
+def _run(argv: list[str], cwd: Path, env: dict[str, str], what: str) -> str:
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = " | ".join(line for line in (done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise CdkError(f"{what} failed (exit {done.returncode}): {tail}")
+    return done.stdout + done.stderr
+
+
+def bootstrap(info: SandboxInfo, root: Path) -> None:
+    """``cdk bootstrap`` every target of the spec with the account's sandbox profile."""
+    by_account: dict[str, list[str]] = defaultdict(list)
+    for account, region in info.targets:
+        by_account[account].append(f"aws://{account}/{region}")
+    cli, env = _cli(root), _env(info, root)
+    lock = exclusive(info.sandbox_dir / "cdk.lock")
+    with lock, tempfile.TemporaryDirectory(prefix="sandbox-bootstrap-") as empty:
+        with ThreadPoolExecutor(max_workers=len(by_account) or 1) as pool:
+            jobs = [
+                pool.submit(_run, [cli, "bootstrap", "--profile", info.profile(account), *envs],
+                            Path(empty), env, f"cdk bootstrap {' '.join(envs)}")
+                for account, envs in sorted(by_account.items())
+            ]
+            for job in jobs:
+                job.result()
+
+
+def deploy(info: SandboxInfo, root: Path, spec_path: str | None = None) -> str:
+    """``cdk deploy --all`` with the default profile (the CLI assumes each account's deploy role).
+
+    ``spec_path`` (default ``$ECR_SPEC``) is passed as ``-c ecr-spec=PATH``, the app's override."""
+    spec_path = spec_path or os.environ.get("ECR_SPEC") or None
+    context = ["-c", f"ecr-spec={Path(spec_path).resolve()}"] if spec_path else []
+    # a cloud assembly folder of its own: another CLI synthesizing into cdk.out must not block us
+    lock = exclusive(info.sandbox_dir / "cdk.lock")
+    with lock, tempfile.TemporaryDirectory(prefix="cdk.out-", dir=info.sandbox_dir) as output:
+        return _run(
+            [_cli(root), "deploy", "--all", *context, "--output", output, "--require-approval", "never",
+             "--concurrency", "4", "--progress", "events"],
+            root, _env(info, root), "cdk deploy --all",
+        )

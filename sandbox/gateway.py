@@ -1,0 +1,255 @@
+"""The gateway process: the registries' token server and the push bridge on one loopback port.
+
+``python -m sandbox.gateway --config .sandbox/gateway.json`` serves
+
+- ``GET|POST /token``       distribution's token auth (see ``sandbox.tokens``);
+- ``POST /events/ACCT/REG`` registry notifications (see ``sandbox.bridge``), then replication of what
+  was recorded (see ``sandbox.replication``);
+- ``GET /healthz``          liveness.
+
+It re-reads its config file whenever it changes, so ``up`` with a new spec needs no restart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sandbox import bridge, replication, tokens
+from sandbox.aws import moto_client
+from sandbox.plan import registry_host
+from sandbox.registry_client import RegistryClient
+
+log = logging.getLogger("sandbox.gateway")
+
+
+class Settings:
+    """The gateway config file, re-read when its modification time changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mtime = -1.0
+        self._lock = threading.Lock()
+        self.data: dict[str, Any] = {}
+        self.signer: tokens.Signer | None = None
+
+    def current(self) -> "Settings":
+        mtime = self.path.stat().st_mtime
+        with self._lock:
+            if mtime != self._mtime:
+                self.data = json.loads(self.path.read_text())
+                self.signer = tokens.Signer.load(self.data["signer_cert"], self.data["signer_key"])
+                self._mtime = mtime
+        return self
+
+
+@lru_cache(maxsize=256)
+def _ecr(moto_url: str, account: str, region: str) -> Any:
+    return moto_client("ecr", moto_url, account, region)
+
+
+def repository_lookup(moto_url: str) -> tokens.RepositoryLookup:
+    def lookup(account: str, region: str, name: str) -> tuple[bool, str | None]:
+        ecr = _ecr(moto_url, account, region)
+        try:
+            ecr.describe_repositories(repositoryNames=[name])
+        except ClientError:
+            return False, None
+        try:
+            return True, ecr.get_repository_policy(repositoryName=name)["policyText"]
+        except ClientError:
+            return True, None
+
+    return lookup
+
+
+class Handler(BaseHTTPRequestHandler):
+    settings: Settings  # set on the class by serve()
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        if url.path == "/healthz":
+            self._send(200, {"ok": True})
+        elif url.path == "/token":
+            self._token(parse_qs(url.query), self.headers.get("Authorization"))
+        else:
+            self._send(404, {"error": "not found"})
+
+    def do_POST(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        body = self._body()
+        if url.path == "/token":
+            form = parse_qs(body.decode(errors="replace"))
+            user, password = form.get("username", [""])[0], form.get("password", [""])[0]
+            self._token(form, None, (user, password), oauth=True)
+        elif url.path.startswith("/events/"):
+            self._events(url.path.split("/")[2:4], body)
+        else:
+            self._send(404, {"error": "not found"})
+
+    def _token(self, query: dict[str, list[str]], authorization: str | None,
+               form_credentials: tuple[str, str] | None = None, oauth: bool = False) -> None:
+        settings = self.settings.current()
+        accounts = settings.data["accounts"]
+        service = (query.get("service") or [""])[0]
+        registry = settings.data["registries"].get(service)
+        try:
+            if form_credentials is not None:
+                caller = tokens.account_for_password(*form_credentials, accounts)
+            else:
+                caller = tokens.caller_account(authorization, accounts)
+        except tokens.Unauthorized as exc:
+            # Answer with a token no registry accepts: the registry then refuses the client's request
+            # with HTTP 401, which the Docker engine reports as 401 (as with ECR's basic auth). A 401
+            # from the token endpoint itself would reach Docker users as a 500.
+            log.info("refused credentials for %s: %s", service, exc)
+            assert settings.signer is not None
+            token = settings.signer.token("anonymous", tokens.REJECTED_AUDIENCE, [])
+            self._send(200, {"token": token, "access_token": token, "expires_in": 60})
+            return
+        if registry is None:
+            self._send(400, {"errors": [{"code": "UNSUPPORTED", "message": f"unknown service {service!r}"}]})
+            return
+        scopes = [s for text in query.get("scope", []) for part in text.split(" ")
+                  if (s := tokens.Scope.parse(part)) is not None]
+        try:
+            access = tokens.grant(caller, registry["account"], registry["region"], scopes,
+                                  repository_lookup(settings.data["moto_url"]))
+        except BotoCoreError as exc:
+            log.warning("moto unreachable while deciding access: %s", exc)
+            self._send(503, {"errors": [{"code": "UNAVAILABLE", "message": "the sandbox's moto is not answering"}]})
+            return
+        assert settings.signer is not None
+        token = settings.signer.token(caller, service, access)
+        log.info("token for %s on %s: %s", caller, service, access)
+        body: dict[str, Any] = {"token": token, "access_token": token, "expires_in": tokens.TOKEN_SECONDS}
+        self._send(200, body)
+
+    def _events(self, parts: list[str], body: bytes) -> None:
+        settings = self.settings.current()
+        if len(parts) != 2:
+            self._send(404, {"error": "expected /events/ACCOUNT/REGION"})
+            return
+        account, region = parts
+        host = registry_host(account, region)
+        registry = settings.data["registries"].get(host)
+        if registry is None:
+            self._send(404, {"error": f"unknown registry {host}"})
+            return
+        try:
+            events = json.loads(body).get("events", [])
+            bridge.handle_events(events, Path(registry["storage"]),
+                                 lambda: _ecr(settings.data["moto_url"], account, region),
+                                 _tag_restorer(settings, host), _replicator(settings, account, region))
+        except bridge.Retry as exc:
+            log.warning("moto unreachable, the registry will retry: %s", exc)
+            self._send(503, {"error": "moto unreachable"})
+            return
+        except ValueError:
+            self._send(400, {"error": "events must be JSON"})
+            return
+        self._send(200, {"ok": True})
+
+
+
+
+def _registry_client(settings: Settings, host: str, repository: str) -> RegistryClient:
+    """A client for one of the sandbox's registries, with a push token the gateway mints for itself."""
+    assert settings.signer is not None
+    access = [{"type": "repository", "name": repository, "actions": ["push", "pull"]}]
+    return RegistryClient(host, settings.data["ca_cert"], settings.signer.token("ecr-sandbox", host, access))
+
+
+def _tag_restorer(settings: Settings, host: str):  # type: ignore[no-untyped-def]
+    def restore(repository: str, tag: str, manifest: str, media_type: str) -> None:
+        try:
+            _registry_client(settings, host, repository).put_manifest(repository, tag, manifest.encode(), media_type)
+        except OSError as exc:
+            log.error("could not move %s:%s back in %s: %s", repository, tag, host, exc)
+
+    return restore
+
+
+_REPLICATOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replication")
+
+
+def _replicator(settings: Settings, account: str, region: str):  # type: ignore[no-untyped-def]
+    def after_put(repository: str, digest: str, media_type: str, tag: str | None) -> None:
+        _REPLICATOR.submit(_replicate, settings, account, region, repository, digest, media_type, tag)
+
+    return after_put
+
+
+def _replicate(settings: Settings, account: str, region: str, repository: str, digest: str,
+               media_type: str, tag: str | None) -> None:
+    """Copy a recorded push to every destination of the source registry's replication configuration."""
+    moto_url, registries = settings.data["moto_url"], settings.data["registries"]
+    try:
+        config = _ecr(moto_url, account, region).describe_registry().get("replicationConfiguration") or {}
+        source = Path(registries[registry_host(account, region)]["storage"])
+        for dest_account, dest_region in replication.destinations(config, repository):
+            host = registry_host(dest_account, dest_region)
+            if host not in registries:
+                log.warning("replication of %s to %s skipped: the sandbox has no such registry", repository, host)
+                continue
+            try:
+                _ecr(moto_url, dest_account, dest_region).create_repository(repositoryName=repository)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "RepositoryAlreadyExistsException":
+                    raise
+            replication.copy_image(source, _registry_client(settings, host, repository), repository, digest,
+                                   media_type, tag)
+            log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
+    except Exception as exc:  # noqa: BLE001 - a background task: report, never take the gateway down
+        log.error("replication of %s %s from %s/%s failed: %s", repository, digest, account, region, exc)
+
+
+def serve(config: Path, host: str, port: int) -> None:
+    Handler.settings = Settings(config)
+    Handler.settings.current()
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    log.info("gateway listening on http://%s:%d", host, port)
+    server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.gateway")
+    parser.add_argument("--config", required=True, type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    serve(args.config, args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Starting and stopping the gateway process (``sandbox.gateway``) and writing its config."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+from sandbox import processes
+from sandbox.state import Paths, State
+
+NAME = "gateway"
+MARKER = "sandbox.gateway"
+
+
+def write_config(paths: Paths, state: State, signer: tuple[Path, Path]) -> None:
+    """What the gateway needs; it re-reads this file when it changes (no restart)."""
+    data = {
+        "moto_url": f"http://localhost:{state.moto_port}",
+        "accounts": state.accounts,
+        "ca_cert": str(paths.pki_dir / "ca.crt"),
+        "signer_cert": str(signer[0]),
+        "signer_key": str(signer[1]),
+        "registries": {
+            r.host: {
+                "account": r.account,
+                "region": r.region,
+                "storage": str(paths.registry_dir(r.host) / "storage"),
+            }
+            for r in state.registries
+        },
+    }
+    text = json.dumps(data, indent=2) + "\n"
+    if not paths.gateway_config.exists() or paths.gateway_config.read_text() != text:
+        tmp = paths.gateway_config.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.replace(paths.gateway_config)
+
+
+def running(paths: Paths) -> int | None:
+    return processes.running_pid(paths, NAME, MARKER)
+
+
+def ensure_running(paths: Paths, port: int) -> bool:
+    """Start the gateway unless it runs; True when it was started now."""
+    if running(paths) is not None:
+        return False
+    processes.start(
+        paths, NAME,
+        [sys.executable, "-m", MARKER, "--config", str(paths.gateway_config), "--port", str(port)],
+    )
+    return True
+
+
+def ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def stop(paths: Paths) -> bool:
+    return processes.stop(paths, NAME, MARKER)

@@ -1,0 +1,132 @@
+"""Shared fixtures for the end-to-end tests: a running ECR sandbox, and the example spec deployed into it.
+
+- ``sandbox``: the running sandbox (``sandbox.api.SandboxInfo``), its environment applied to os.environ
+  for the whole session. Outside CI it skips when the sandbox cannot start here (not root, no Debian
+  packages); in CI (``CI=true``) it never skips: a missing component fails the tests.
+- ``deployed_sandbox``: the same, after ``cdk bootstrap`` of every target and ``cdk deploy --all``
+  (once per session).
+- ``ecr``: ``ecr(account, region)`` -> a boto3 ECR client in that sandbox account and region.
+- ``ecr_password``: ``ecr_password(account)`` -> that account's registry password, from the ECR API.
+- ``build_image`` / ``push_image``: a small unique image FROM the sandbox base image; a checked push
+  (raises ``push_image.Refused`` on an error inside docker's stream; returns the registry's digest).
+
+The sandbox is left running after the session (a second run starts warm); in CI a sandbox the
+session started is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator["object"]:
+    from sandbox import api
+    from sandbox.errors import SandboxError
+    from sandbox.state import Paths
+
+    paths = Paths(ROOT / ".sandbox")
+    try:
+        info = api.ensure_up(cdk_json=ROOT / "cdk.json", paths=paths)
+    except SandboxError as exc:
+        if IN_CI:
+            pytest.fail(f"the ECR sandbox did not start: {exc}")
+        pytest.skip(f"the ECR sandbox cannot start here: {exc}")
+    saved = dict(os.environ)
+    api.apply_env(info)
+    yield info
+    os.environ.clear()
+    os.environ.update(saved)
+    if IN_CI and info.cold_start:
+        api.down(paths)
+
+
+@pytest.fixture(scope="session")
+def deployed_sandbox(sandbox):  # type: ignore[no-untyped-def]
+    from sandbox import cdk
+
+    cdk.bootstrap(sandbox, ROOT)
+    cdk.deploy(sandbox, ROOT)
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def ecr(sandbox) -> Callable[[str, str], object]:  # type: ignore[no-untyped-def]
+    import boto3
+
+    clients: dict[tuple[str, str], object] = {}
+
+    def client(account: str, region: str):  # type: ignore[no-untyped-def]
+        if (account, region) not in clients:
+            session = boto3.Session(profile_name=sandbox.profile(account), region_name=region)
+            clients[(account, region)] = session.client("ecr")
+        return clients[(account, region)]
+
+    return client
+
+
+@pytest.fixture(scope="session")
+def ecr_password(ecr, sandbox) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
+    def password(account: str) -> str:
+        data = ecr(account, sandbox.default_region).get_authorization_token()["authorizationData"][0]
+        user, _, secret = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+        assert user == "AWS"
+        return secret
+
+    return password
+
+
+@pytest.fixture(scope="session")
+def docker_client(sandbox):  # type: ignore[no-untyped-def]
+    import docker
+
+    client = docker.DockerClient(base_url=sandbox.env["DOCKER_HOST"], timeout=300)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def build_image(docker_client, sandbox) -> Callable[[], str]:  # type: ignore[no-untyped-def]
+    """Build a tiny image with unique content (so its digest is new); return its image id."""
+
+    def build() -> str:
+        dockerfile = f"FROM {sandbox.base_image}\nRUN echo {uuid.uuid4().hex} > /id\n".encode()
+        image, _ = docker_client.images.build(fileobj=io.BytesIO(dockerfile), rm=True, forcerm=True)
+        return image.id
+
+    return build
+
+
+@pytest.fixture
+def push_image(docker_client) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    """Tag ``image_id`` as HOST/REPOSITORY:TAG and push it; return the digest the registry reported."""
+
+    def push(image_id: str, host: str, repository: str, tag: str, password: str) -> str:
+        target = f"{host}/{repository}"
+        docker_client.api.tag(image_id, target, tag)
+        digest = None
+        auth = {"username": "AWS", "password": password}
+        for line in docker_client.api.push(target, tag=tag, stream=True, decode=True, auth_config=auth):
+            if "error" in line or "errorDetail" in line:
+                raise PushRefused(line.get("error") or str(line["errorDetail"]))
+            digest = (line.get("aux") or {}).get("Digest", digest)
+        if not digest:
+            raise PushRefused(f"no digest reported for {target}:{tag}")
+        return digest
+
+    push.Refused = PushRefused  # type: ignore[attr-defined]
+    return push
+
+
+class PushRefused(Exception):
+    """The registry refused a push (the error arrived inside docker's JSON stream)."""

@@ -1,0 +1,174 @@
+"""A docker push to one sandbox registry shows up in that account and region's ECR API, and only there."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from ecr_spec import load_cdk_json
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _images(ecr_client, repository: str) -> list[dict]:
+    try:
+        return ecr_client.describe_images(repositoryName=repository)["imageDetails"]
+    except ecr_client.exceptions.RepositoryNotFoundException:
+        return []
+
+
+def _wait_for_digest(ecr_client, repository: str, digest: str, timeout: float = 10.0) -> dict:
+    """The registry notifies the bridge just after the push answers: poll briefly."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for image in _images(ecr_client, repository):
+            if image["imageDigest"] == digest:
+                return image
+        time.sleep(0.1)
+    raise AssertionError(f"{digest} never appeared in {repository}")
+
+
+@pytest.fixture(scope="module")
+def spread_repository(deployed_sandbox):
+    """A deployed repository that lives in at least two accounts and two regions."""
+    spec = load_cdk_json(ROOT / "cdk.json")
+    for repo in spec.repositories:
+        targets = spec.targets_for(repo.name)
+        if len({t.account for t in targets}) >= 2 and len({t.region for t in targets}) >= 2:
+            return repo.name, targets
+    pytest.fail("the spec has no repository in two accounts and two regions")
+
+
+def test_a_pushed_image_shows_in_describe_images_with_the_registry_digest(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, push_image
+):
+    name, targets = spread_repository
+    target = targets[0]
+    registry = deployed_sandbox.registry(target.account, target.region)
+    tag = f"t-{uuid.uuid4().hex[:12]}"
+
+    digest = push_image(build_image(), registry.host, name, tag, ecr_password(target.account))
+
+    image = _wait_for_digest(ecr(target.account, target.region), name, digest)
+    assert tag in image["imageTags"]
+    listed = ecr(target.account, target.region).list_images(repositoryName=name)["imageIds"]
+    assert {"imageDigest": digest, "imageTag": tag} in listed
+    fetched = ecr(target.account, target.region).batch_get_image(repositoryName=name, imageIds=[{"imageTag": tag}])
+    assert fetched["images"][0]["imageId"]["imageDigest"] == digest
+
+
+def test_a_push_to_one_account_and_region_does_not_show_in_the_others(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, push_image
+):
+    name, targets = spread_repository
+    pushed_to, others = targets[-1], targets[:-1]
+    registry = deployed_sandbox.registry(pushed_to.account, pushed_to.region)
+
+    digest = push_image(build_image(), registry.host, name, f"t-{uuid.uuid4().hex[:12]}",
+                        ecr_password(pushed_to.account))
+
+    _wait_for_digest(ecr(pushed_to.account, pushed_to.region), name, digest)
+    for other in others:
+        digests = {i["imageDigest"] for i in _images(ecr(other.account, other.region), name)}
+        assert digest not in digests, other
+
+
+def test_the_same_image_pushed_to_two_accounts_and_regions_has_one_digest_in_both(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, push_image
+):
+    name, targets = spread_repository
+    first = targets[0]
+    second = next((t for t in targets if t.account != first.account and t.region != first.region), targets[-1])
+    image_id, tag = build_image(), f"t-{uuid.uuid4().hex[:12]}"
+
+    digests = [
+        push_image(image_id, deployed_sandbox.registry(t.account, t.region).host, name, tag, ecr_password(t.account))
+        for t in (first, second)
+    ]
+
+    assert digests[0] == digests[1]
+    for t in (first, second):
+        assert tag in _wait_for_digest(ecr(t.account, t.region), name, digests[0])["imageTags"]
+
+
+def test_a_second_tag_on_a_pushed_image_is_added_to_the_same_image(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, push_image
+):
+    name, targets = spread_repository
+    target = targets[0]
+    host, password = deployed_sandbox.registry(target.account, target.region).host, ecr_password(target.account)
+    image_id, tags = build_image(), [f"t-{uuid.uuid4().hex[:12]}" for _ in range(2)]
+
+    digest = push_image(image_id, host, name, tags[0], password)
+    assert push_image(image_id, host, name, tags[1], password) == digest
+
+    deadline = time.monotonic() + 10
+    while set(tags) - set(_wait_for_digest(ecr(target.account, target.region), name, digest).get("imageTags", [])):
+        assert time.monotonic() < deadline, "the second tag never reached describe_images"
+        time.sleep(0.1)
+
+
+def test_the_docker_cli_logs_in_and_pushes_to_a_deployed_repository(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, tmp_path
+):
+    import subprocess
+
+    name, targets = spread_repository
+    target = targets[0]
+    host = deployed_sandbox.registry(target.account, target.region).host
+    reference = f"{host}/{name}:cli-{uuid.uuid4().hex[:12]}"
+    env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "DOCKER_CONFIG": str(tmp_path),
+           "DOCKER_HOST": deployed_sandbox.env["DOCKER_HOST"]}
+
+    def docker(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(["docker", *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    docker("login", "--username", "AWS", "--password-stdin", host, stdin=ecr_password(target.account))
+    docker("tag", build_image(), reference)
+    out = docker("push", reference)
+
+    digest = out.split("digest: ", 1)[1].split()[0]
+    assert _wait_for_digest(ecr(target.account, target.region), name, digest)
+
+
+def test_an_account_the_spec_grants_pull_can_pull_from_the_deployed_repository(
+    deployed_sandbox, spread_repository, ecr_password, build_image, push_image, docker_client
+):
+    spec = load_cdk_json(ROOT / "cdk.json")
+    name, targets = spread_repository
+    readers = [a for a in spec.repository(name).pull.accounts if a in deployed_sandbox.accounts]
+    assert readers, f"the spec grants no other sandbox account pull on {name}"
+    target = targets[0]
+    host = deployed_sandbox.registry(target.account, target.region).host
+    digest = push_image(build_image(), host, name, f"t-{uuid.uuid4().hex[:12]}", ecr_password(target.account))
+
+    found = docker_client.api.inspect_distribution(
+        f"{host}/{name}@{digest}", auth_config={"username": "AWS", "password": ecr_password(readers[0])})
+
+    assert found["Descriptor"]["digest"] == digest
+
+
+def test_a_push_that_moves_an_immutable_tag_is_undone_in_the_registry_and_ecr_keeps_the_old_digest(
+    sandbox, ecr, ecr_password, build_image, push_image, docker_client
+):
+    account, region = sandbox.registries[0].account, sandbox.registries[0].region
+    name = f"sandbox-tests/immutable-{uuid.uuid4().hex[:8]}"
+    ecr(account, region).create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
+    host, password = sandbox.registry(account, region).host, ecr_password(account)
+    first = push_image(build_image(), host, name, "v1", password)
+    _wait_for_digest(ecr(account, region), name, first)
+
+    second = push_image(build_image(), host, name, "v1", password)  # the registry itself accepts it
+
+    auth = {"username": "AWS", "password": password}
+    deadline = time.monotonic() + 10
+    while docker_client.api.inspect_distribution(f"{host}/{name}:v1", auth_config=auth)["Descriptor"]["digest"] != first:
+        assert time.monotonic() < deadline, "the registry kept the moved tag"
+        time.sleep(0.1)
+    tagged = ecr(account, region).describe_images(repositoryName=name, imageIds=[{"imageTag": "v1"}])
+    assert second != first
+    assert tagged["imageDetails"][0]["imageDigest"] == first

@@ -31,11 +31,11 @@ synth: install
 	cdk synth --quiet
 
 demo: install
-	cdk synth
-	@echo "Templates are in cdk.out/. Deploying into the local sandbox comes with the sandbox (see README)."
+	$(PY) examples/demo.py
 
 bench: install
 	$(PY) benchmarks/synth.py
+	$(PY) benchmarks/publish.py
 
 sandbox-up: install
 	$(PY) -m sandbox up

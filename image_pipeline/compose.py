@@ -1,0 +1,99 @@
+"""``compose-publish``: build and publish every compose service whose ``image`` names a spec repository
+(``team/app[:tag]`` or an ECR URI ``ACCOUNT.dkr.ecr.REGION.amazonaws.com/team/app[:tag]``)."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ComposeError
+from .publish import publish
+from .report import PublishResult
+from .runtime import Runtime
+from .settings import BuildSettings, ComposeSettings, PublishOptions, PublishSettings
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    repository: str
+    tag: str | None
+    build: BuildSettings
+
+
+def interpolate(text: str, environ: Mapping[str, str]) -> str:
+    """Compose's ``${VAR}``, ``${VAR:-default}`` and ``$VAR``."""
+    return _VARIABLE.sub(lambda m: environ.get(m.group(1) or m.group(3), m.group(2) or "") or (m.group(2) or ""),
+                         text)
+
+
+def split_image(image: str) -> tuple[str, str | None]:
+    """``HOST/team/app:tag`` -> (``team/app``, ``tag``); the ECR host is dropped."""
+    first, _, rest = image.partition("/")
+    name = rest if rest and _ECR_HOST.match(first) else image
+    if ":" in name.rsplit("/", 1)[-1]:
+        name, _, tag = name.rpartition(":")
+        return name, tag
+    return name, None
+
+
+def build_settings(service: str, raw: Any, base: Path) -> BuildSettings:
+    if isinstance(raw, str):
+        return BuildSettings(context=base / raw)
+    if not isinstance(raw, dict):
+        raise ComposeError(f"service {service!r}: build must be a path or a mapping")
+    args = raw.get("args") or {}
+    if isinstance(args, list):
+        args = dict(str(a).split("=", 1) for a in args if "=" in str(a))
+    return BuildSettings(context=base / str(raw.get("context", ".")), dockerfile=raw.get("dockerfile"),
+                         target=raw.get("target"),
+                         build_args=tuple((str(k), str(v)) for k, v in args.items() if v is not None))
+
+
+def read_services(path: Path, repositories: set[str], environ: Mapping[str, str] = os.environ) -> list[Service]:
+    try:
+        import yaml
+    except ImportError as error:
+        raise ComposeError("compose-publish needs PyYAML (pip install PyYAML)") from error
+    try:
+        document = yaml.safe_load(interpolate(path.read_text(encoding="utf-8"), environ))
+    except (OSError, yaml.YAMLError) as error:
+        raise ComposeError(f"cannot read compose file {path}: {error}") from error
+    services = (document or {}).get("services") if isinstance(document, dict) else None
+    if not isinstance(services, dict):
+        raise ComposeError(f"compose file {path} has no 'services' mapping")
+    found = []
+    for name, body in services.items():
+        if not isinstance(body, dict) or "image" not in body or "build" not in body:
+            continue
+        repository, tag = split_image(str(body["image"]))
+        if repository in repositories:
+            found.append(Service(str(name), repository, tag, build_settings(str(name), body["build"], path.parent)))
+    return found
+
+
+def compose_publish(settings: ComposeSettings, runtime: Runtime) -> list[PublishResult]:
+    repositories = {r.name for r in runtime.spec.repositories}
+    services = read_services(settings.file, repositories)
+    if not services:
+        raise ComposeError(f"no service in {settings.file} has both 'build' and an 'image' naming a repository "
+                           f"of the spec ({', '.join(sorted(repositories))})")
+    results = []
+    for service in services:
+        envs = tuple(e for e in settings.environments
+                     if e in runtime.spec.repository(service.repository).environments)
+        if settings.environments and not envs:
+            runtime.progress.log(f"service {service.name}: {service.repository} is in none of the chosen environments")
+            continue
+        tags = settings.tags or ((service.tag,) if service.tag else ())
+        runtime.progress.log(f"service {service.name} -> {service.repository}")
+        options = {f.name: getattr(settings, f.name) for f in fields(PublishOptions)}
+        options.update(environments=envs, tags=tags)
+        results.append(publish(PublishSettings(repository=service.repository, build=service.build, **options),
+                               runtime))
+    return results

@@ -1,0 +1,134 @@
+"""``lifecycle-preview``: what a repository's lifecycle policy would do to its current images, per
+destination. ECR's own preview API first; where it does not work (moto: HTTP 500) the local evaluator."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Sequence
+
+import botocore.exceptions
+
+from ecr_spec import LifecycleRule, SpecError, Target, parse_policy_text
+
+from . import lifecycle, targets
+from .aws import describe_error
+from .errors import LifecycleError
+from .lifecycle import Image
+from .report import table
+from .runtime import Runtime
+from .settings import LifecycleSettings
+
+PREVIEW_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Row:
+    digest: str
+    tags: tuple[str, ...]
+    pushed_at: datetime
+    action: str
+    rule_priority: int | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    target: Target
+    repository_uri: str
+    source: str  # "ECR preview API" | "local evaluator (...)"
+    rows: tuple[Row, ...]
+
+
+def list_images(ecr: Any, repository: str) -> list[Image]:
+    images = []
+    for page in ecr.get_paginator("describe_images").paginate(repositoryName=repository):
+        for info in page.get("imageDetails", []):
+            archived = info.get("imageStatus") == "ARCHIVED"
+            images.append(Image(info["imageDigest"], tuple(info.get("imageTags") or ()), info["imagePushedAt"],
+                                info.get("lastRecordedPullTime"), "archive" if archived else "standard",
+                                info.get("lastArchivedAt")))
+    return images
+
+
+def policy_rules(ecr: Any, repository: str, where: str) -> tuple[LifecycleRule, ...]:
+    try:
+        text = ecr.get_lifecycle_policy(repositoryName=repository)["lifecyclePolicyText"]
+    except botocore.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "LifecyclePolicyNotFoundException":
+            raise LifecycleError(f"repository {repository!r} in {where} has no lifecycle policy; deploy the "
+                                 f"spec (every repository gets one)") from error
+        raise LifecycleError(f"cannot read the lifecycle policy of {repository!r} in {where}: "
+                             f"{describe_error(error)}") from error
+    try:
+        return parse_policy_text(text)
+    except SpecError as error:
+        raise LifecycleError(f"the lifecycle policy of {repository!r} in {where} is invalid: "
+                             + "; ".join(error.problems)) from error
+
+
+def ecr_preview(ecr: Any, repository: str, images: Sequence[Image],
+                sleep: Callable[[float], None] = time.sleep) -> tuple[Row, ...]:
+    """ECR's own preview. Raises botocore errors when the API is not there."""
+    ecr.start_lifecycle_policy_preview(repositoryName=repository)
+    deadline = time.monotonic() + PREVIEW_TIMEOUT
+    while True:
+        answer = ecr.get_lifecycle_policy_preview(repositoryName=repository)
+        if answer.get("status") != "IN_PROGRESS" or time.monotonic() > deadline:
+            break
+        sleep(1.0)
+    if answer.get("status") != "COMPLETE":
+        raise LifecycleError(f"ECR's lifecycle preview for {repository!r} ended {answer.get('status')}")
+    acted = {r["imageDigest"]: r for r in answer.get("previewResults", [])}
+    rows = []
+    for image in sorted(images, key=lambda i: i.pushed_at, reverse=True):
+        result = acted.get(image.digest)
+        action = (result or {}).get("action", {}).get("type", "keep").lower()
+        rows.append(Row(image.digest, image.tags, image.pushed_at, action,
+                        result.get("appliedRulePriority") if result else None))
+    return tuple(rows)
+
+
+def preview_target(target: Target, settings: LifecycleSettings, runtime: Runtime,
+                   now: datetime | None = None) -> Preview:
+    ecr = runtime.ecr_for(target)
+    destination = targets.resolve(target, settings.repository, ecr)
+    where = f"account {target.account} region {target.region}"
+    rules = policy_rules(ecr, settings.repository, where)
+    try:
+        images = list_images(ecr, settings.repository)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        raise LifecycleError(f"cannot list the images of {settings.repository!r} in {where}: "
+                             f"{describe_error(error)}") from error
+    if settings.use_preview_api:
+        try:
+            return Preview(target, destination.repository_uri, "ECR preview API",
+                           ecr_preview(ecr, settings.repository, images, runtime.sleep))
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, LifecycleError) as error:
+            reason = f"ECR's preview API failed: {describe_error(error)}"
+    else:
+        reason = "ECR's preview API not asked"
+    verdicts = lifecycle.evaluate(rules, images, now or datetime.now(timezone.utc))
+    rows = tuple(Row(v.image.digest, v.image.tags, v.image.pushed_at, v.action, v.rule_priority)
+                 for v in verdicts)
+    return Preview(target, destination.repository_uri, f"local evaluator ({reason})", rows)
+
+
+def lifecycle_preview(settings: LifecycleSettings, runtime: Runtime) -> list[Preview]:
+    """One preview per destination, asked in parallel."""
+    chosen = targets.select(runtime.spec, settings.repository, settings.environments)
+    with ThreadPoolExecutor(max_workers=max(len(chosen), 1)) as pool:
+        return list(pool.map(lambda t: preview_target(t, settings, runtime), chosen))
+
+
+def render(previews: Sequence[Preview], now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    blocks = []
+    for p in previews:
+        rows = [[r.digest[7:19], ",".join(r.tags) or "<untagged>", f"{(now - r.pushed_at).days}d",
+                 r.action.upper() if r.action != "keep" else "keep",
+                 str(r.rule_priority) if r.rule_priority is not None else "-"] for r in p.rows]
+        title = f"{p.repository_uri} ({p.target.environment}) - {p.source}"
+        body = table(["DIGEST", "TAGS", "AGE", "ACTION", "RULE"], rows) if rows else "(no images)"
+        blocks.append(f"{title}\n{body}")
+    return "\n\n".join(blocks)

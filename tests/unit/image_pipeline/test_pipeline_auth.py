@@ -1,0 +1,82 @@
+"""ECR tokens: one per registry, reused, never shown; an already-expired token is used, not refreshed in a loop."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from image_pipeline.auth import Token, TokenCache, fetch_token, host_of
+from image_pipeline.errors import AuthError
+from pipeline_fakes import FakeECR, client_error
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+def token(expires_in: timedelta, fetched: datetime = NOW) -> Token:
+    return Token("AWS", "s3cret", "1.dkr.ecr.us-east-1.amazonaws.com", fetched + expires_in, fetched)
+
+
+def test_fetch_decodes_user_and_password_and_strips_the_scheme_from_the_endpoint():
+    fetched = fetch_token(FakeECR("111111111111", "us-east-1"), "dev", clock=lambda: NOW)
+
+    assert (fetched.username, fetched.password) == ("AWS", "111111111111-auth-token")
+    assert fetched.proxy_endpoint == "111111111111.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def test_the_password_is_hidden_in_repr_and_str():
+    shown = repr(token(timedelta(hours=12))) + str(token(timedelta(hours=12)))
+
+    assert "s3cret" not in shown and "<hidden>" in shown
+
+
+def test_a_token_is_fetched_once_per_registry_and_reused_until_it_expires():
+    clock = [NOW]
+    fetched = []
+    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(hours=12), clock[0]), clock=lambda: clock[0])
+
+    cache.get(("1", "us-east-1"))
+    cache.get(("1", "us-east-1"))
+    cache.get(("2", "us-east-1"))
+    clock[0] = NOW + timedelta(hours=11, minutes=58)  # inside the refresh margin
+    cache.get(("1", "us-east-1"))
+
+    assert fetched == [("1", "us-east-1"), ("2", "us-east-1"), ("1", "us-east-1")]
+
+
+def test_a_token_that_arrives_already_expired_is_used_for_the_run_without_refreshing():
+    fetched = []
+    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(days=-4000)), clock=lambda: NOW)
+
+    for _ in range(5):
+        cache.get(("1", "us-east-1"))
+
+    assert len(fetched) == 1
+
+
+def test_invalidating_an_arrived_expired_token_says_a_refetch_cannot_help():
+    cache = TokenCache(lambda key: token(timedelta(days=-4000)), clock=lambda: NOW)
+    used = cache.get("k")
+
+    assert cache.invalidate("k", used) is False
+
+
+def test_invalidating_a_live_token_makes_the_next_get_fetch_a_new_one():
+    fetched = []
+    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(hours=12)), clock=lambda: NOW)
+    used = cache.get("k")
+
+    assert cache.invalidate("k", used) is True
+    cache.get("k")
+    assert len(fetched) == 2
+
+
+def test_an_ecr_error_becomes_an_auth_error_naming_where():
+    class Refusing:
+        def get_authorization_token(self):
+            raise client_error("AccessDeniedException")
+
+    with pytest.raises(AuthError, match="for account 1 region us-east-1: AccessDeniedException"):
+        fetch_token(Refusing(), "account 1 region us-east-1")
+
+
+@pytest.mark.parametrize("endpoint", ["https://h.example/", "http://h.example", "h.example"])
+def test_host_of_strips_scheme_and_slash(endpoint):
+    assert host_of(endpoint) == "h.example"

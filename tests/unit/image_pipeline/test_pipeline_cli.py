@@ -1,0 +1,90 @@
+"""The command line: one error line and exit 1 on PipelineError, the --json document on stdout."""
+import json
+
+import pytest
+
+from image_pipeline import cli
+from image_pipeline.errors import SettingsError
+from image_pipeline.report import DestinationResult, PublishResult
+
+
+def result(status: str, digest: str | None, error: str | None = None) -> PublishResult:
+    return PublishResult("team/app", "sha256:i", (
+        DestinationResult("dev", "111111111111", "us-east-1", "111111111111.dkr.ecr.us-east-1.amazonaws.com/team/app",
+                          ("v1",), digest, status, error, 1.23456),))
+
+
+def test_json_prints_exactly_one_document_with_the_contract_keys(monkeypatch, capsys):
+    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
+    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: result("pushed", "sha256:d"))
+
+    code = cli.main(["publish", "team/app", "--context", ".", "--json"])
+
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert code == 0
+    (row,) = document["destinations"]
+    assert {"repository_uri", "tags", "digest", "status", "error", "seconds"} <= set(row)
+    assert (row["status"], row["digest"], row["error"], row["seconds"]) == ("pushed", "sha256:d", None, 1.235)
+
+
+def test_a_failed_destination_exits_1_with_one_error_line_and_still_one_json_document(monkeypatch, capsys):
+    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
+    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: result("failed", None, "push refused"))
+
+    code = cli.main(["publish", "team/app", "--context", ".", "--json"])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert json.loads(captured.out)["destinations"][0]["status"] == "failed"
+    assert captured.err.strip() == "error: push refused"
+
+
+def test_a_pipeline_error_prints_one_line_without_a_traceback(monkeypatch, capsys):
+    def boom(spec, credentials):
+        raise SettingsError("the registry spec is invalid: environments: missing")
+    monkeypatch.setattr(cli.runtime, "create", boom)
+
+    code = cli.main(["publish", "team/app", "--context", "."])
+
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert captured.err == "error: the registry spec is invalid: environments: missing\n"
+
+
+def test_a_bad_build_arg_is_refused(capsys):
+    assert cli.main(["publish", "team/app", "--context", ".", "--build-arg", "NOVALUE"]) == 1
+    assert "--build-arg 'NOVALUE' must be KEY=VALUE" in capsys.readouterr().err
+
+
+def test_settings_carry_every_publish_flag_and_the_profile_template(monkeypatch):
+    seen = {}
+    monkeypatch.setenv("IMAGE_PIPELINE_PROFILE_TEMPLATE", "sandbox-{account}")
+    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
+    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+                        result("pushed", "sha256:d"))
+
+    cli.main(["--spec", "s.json", "publish", "team/app", "--context", "ctx", "--dockerfile", "D", "--target", "T",
+              "--build-arg", "A=1", "--build-arg", "B=x=y", "--env", "dev", "--env", "prod", "--tag", "v1",
+              "--dry-run"])
+
+    s = seen["s"]
+    assert (str(s.build.context), s.build.dockerfile, s.build.target) == ("ctx", "D", "T")
+    assert s.build.build_args == (("A", "1"), ("B", "x=y"))
+    assert (s.environments, s.tags, s.dry_run) == (("dev", "prod"), ("v1",), True)
+    assert str(s.spec.override) == "s.json"
+    assert s.credentials.profile_template == "sandbox-{account}"
+
+
+@pytest.mark.parametrize("argv", [["publish", "team/app"], ["nope"], []])
+def test_usage_errors_exit_2(argv):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+
+
+def test_the_module_runs_as_python_dash_m():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "image_pipeline", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "publish" in done.stdout and "lifecycle-preview" in done.stdout

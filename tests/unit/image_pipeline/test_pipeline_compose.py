@@ -1,0 +1,48 @@
+"""Reading a compose file: which services are published, with what build settings."""
+from pathlib import Path
+
+import pytest
+
+from image_pipeline.compose import interpolate, read_services, split_image
+from image_pipeline.errors import ComposeError
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("docker-in-aws/todobackend", ("docker-in-aws/todobackend", None)),
+    ("docker-in-aws/todobackend:1.2", ("docker-in-aws/todobackend", "1.2")),
+    ("111111111111.dkr.ecr.us-east-1.amazonaws.com/docker-in-aws/todobackend:v3", ("docker-in-aws/todobackend", "v3")),
+    ("localhost:5000/app", ("localhost:5000/app", None))])
+def test_split_image_drops_an_ecr_host_and_splits_the_tag(image, expected):
+    assert split_image(image) == expected
+
+
+def test_interpolation_uses_the_environment_and_defaults():
+    assert interpolate("${A}-${B:-b}-$C-${D-d}", {"A": "a", "C": "c"}) == "a-b-c-d"
+
+
+def test_the_example_compose_file_publishes_todobackend_with_its_build_args():
+    (service,) = read_services(ROOT / "examples" / "docker-compose.yml", {"docker-in-aws/todobackend"},
+                               {"SANDBOX_BASE_IMAGE": "base:1"})
+
+    assert service.repository == "docker-in-aws/todobackend" and service.tag is None
+    assert service.build.context == ROOT / "examples" / "todobackend"
+    assert dict(service.build.build_args) == {"BASE_IMAGE": "base:1", "APP_VERSION": "1.0.0"}
+
+
+def test_services_without_build_or_outside_the_spec_are_skipped(tmp_path):
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  db:\n    image: postgres\n  other:\n    image: team/other\n    build: .\n"
+                       "  app:\n    image: team/app:7\n    build:\n      context: app\n      dockerfile: D\n"
+                       "      target: prod\n      args: [X=1]\n")
+
+    (service,) = read_services(compose, {"team/app"}, {})
+
+    assert (service.name, service.tag, service.build.dockerfile, service.build.target) == ("app", "7", "D", "prod")
+    assert service.build.build_args == (("X", "1"),)
+
+
+def test_a_missing_compose_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ComposeError, match="cannot read compose file"):
+        read_services(tmp_path / "nope.yml", set(), {})

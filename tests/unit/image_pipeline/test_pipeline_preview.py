@@ -1,0 +1,78 @@
+"""lifecycle-preview: ECR's preview API when it answers, the local evaluator when it does not."""
+import json
+from datetime import datetime, timedelta, timezone
+
+from ecr_spec import Target
+from image_pipeline.preview import preview_target, render
+from image_pipeline.settings import LifecycleSettings
+from pipeline_fakes import FakeDockerAPI, FakeECR, client_error, runtime
+
+NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
+REPO = "docker-in-aws/todobackend"
+POLICY = {"rules": [
+    {"rulePriority": 1, "description": "untagged", "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                                                 "countUnit": "days", "countNumber": 7},
+     "action": {"type": "expire"}},
+    {"rulePriority": 2, "description": "keep 1", "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                                               "countNumber": 1}, "action": {"type": "expire"}}]}
+
+
+class PreviewECR(FakeECR):
+    def __init__(self, preview_works: bool) -> None:
+        super().__init__("111111111111", "us-east-1")
+        self.add_repository(REPO)
+        self.preview_works = preview_works
+        self.details = [
+            {"imageDigest": "sha256:" + "1" * 64, "imageTags": ["v2"], "imagePushedAt": NOW - timedelta(days=1)},
+            {"imageDigest": "sha256:" + "2" * 64, "imageTags": ["v1"], "imagePushedAt": NOW - timedelta(days=3)},
+            {"imageDigest": "sha256:" + "3" * 64, "imagePushedAt": NOW - timedelta(days=10)}]
+
+    def get_lifecycle_policy(self, repositoryName):
+        return {"lifecyclePolicyText": json.dumps(POLICY)}
+
+    def get_paginator(self, name):
+        details = self.details
+
+        class Pages:
+            def paginate(self, repositoryName):
+                return [{"imageDetails": details}]
+        return Pages()
+
+    def start_lifecycle_policy_preview(self, repositoryName):
+        if not self.preview_works:
+            raise client_error("500", "StartLifecyclePolicyPreview", 500)
+
+    def get_lifecycle_policy_preview(self, repositoryName):
+        return {"status": "COMPLETE", "previewResults": [
+            {"imageDigest": "sha256:" + "2" * 64, "action": {"type": "EXPIRE"}, "appliedRulePriority": 2}]}
+
+
+def run(ecr):
+    rt = runtime({("111111111111", "us-east-1"): ecr}, FakeDockerAPI())
+    return preview_target(Target("dev", "111111111111", "us-east-1"), LifecycleSettings(REPO), rt, now=NOW)
+
+
+def test_the_ecr_preview_api_is_used_when_it_answers():
+    preview = run(PreviewECR(preview_works=True))
+
+    assert preview.source == "ECR preview API"
+    assert [(r.tags, r.action, r.rule_priority) for r in preview.rows] == [
+        (("v2",), "keep", None), (("v1",), "expire", 2), ((), "keep", None)]
+
+
+def test_the_local_evaluator_takes_over_when_the_preview_api_fails():
+    preview = run(PreviewECR(preview_works=False))
+
+    assert preview.source.startswith("local evaluator (ECR's preview API failed: 500")
+    assert [(r.tags, r.action, r.rule_priority) for r in preview.rows] == [
+        (("v2",), "keep", 2), (("v1",), "expire", 2), ((), "expire", 1)]
+
+
+def test_the_table_shows_digest_tags_age_action_and_rule():
+    text = render([run(PreviewECR(preview_works=False))], now=NOW)
+
+    assert "local evaluator" in text
+    lines = text.splitlines()
+    assert lines[1].split() == ["DIGEST", "TAGS", "AGE", "ACTION", "RULE"]
+    assert lines[3].split() == ["1" * 12, "v2", "1d", "keep", "2"]
+    assert lines[5].split() == ["3" * 12, "<untagged>", "10d", "EXPIRE", "1"]

@@ -5,7 +5,7 @@ import pytest
 
 from image_pipeline.auth import Token, TokenCache, fetch_token, host_of
 from image_pipeline.errors import AuthError
-from pipeline_fakes import FakeECR, client_error
+from .pipeline_fakes import FakeECR, client_error
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from image_pipeline.buildcache import FileDigests, base_images, inputs_digest
 from image_pipeline.publish import build_once
 from image_pipeline.settings import BuildSettings
-from pipeline_fakes import IMAGE_ID, FakeDockerAPI, deployed, runtime
+from .pipeline_fakes import IMAGE_ID, FakeDockerAPI, deployed, runtime
 
 
 def context(tmp_path: Path, dockerfile: str = "FROM base:1\nCOPY app /app\n") -> Path:

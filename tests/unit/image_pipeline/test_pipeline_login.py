@@ -10,7 +10,7 @@ import pytest
 from image_pipeline.errors import CredentialStoreError
 from image_pipeline.login import login, logout
 from image_pipeline.settings import LoginSettings
-from pipeline_fakes import FakeDockerAPI, FakeECR, runtime
+from .pipeline_fakes import FakeDockerAPI, FakeECR, runtime
 
 HELPER = """#!{python}
 import json, sys, pathlib

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from ecr_spec import Target
 from image_pipeline.preview import preview_target, render
 from image_pipeline.settings import LifecycleSettings
-from pipeline_fakes import FakeDockerAPI, FakeECR, client_error, runtime
+from .pipeline_fakes import FakeDockerAPI, FakeECR, client_error, runtime
 
 NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 REPO = "docker-in-aws/todobackend"

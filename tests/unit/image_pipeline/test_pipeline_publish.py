@@ -7,7 +7,7 @@ import pytest
 
 from image_pipeline.publish import publish
 from image_pipeline.settings import BuildSettings, PublishSettings, RetrySettings
-from pipeline_fakes import IMAGE_ID, FakeDockerAPI, deployed, digest_of, good_push, runtime
+from .pipeline_fakes import IMAGE_ID, FakeDockerAPI, deployed, digest_of, good_push, runtime
 
 REPO = "docker-in-aws/todobackend"
 

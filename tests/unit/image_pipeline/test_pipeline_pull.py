@@ -6,7 +6,7 @@ import pytest
 from image_pipeline.errors import DigestMismatchError, RegistryError
 from image_pipeline.pull import pull, split_reference
 from image_pipeline.settings import PullSettings, RetrySettings
-from pipeline_fakes import FakeDockerAPI, deployed, runtime
+from .pipeline_fakes import FakeDockerAPI, deployed, runtime
 
 DIGEST = "sha256:" + "d" * 64
 

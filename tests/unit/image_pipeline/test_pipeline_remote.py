@@ -4,7 +4,7 @@ import pytest
 from image_pipeline.errors import ImmutableTagError
 from image_pipeline.remote import RemoteImage, config_digest, local_digests, plan, remote_images
 from image_pipeline.targets import Destination
-from pipeline_fakes import IMAGE_ID, FakeECR, manifest
+from .pipeline_fakes import IMAGE_ID, FakeECR, manifest
 
 URI = "111111111111.dkr.ecr.us-east-1.amazonaws.com/team/app"
 DEST = Destination("dev", "111111111111", "us-east-1", "team/app", URI, "IMMUTABLE_WITH_EXCLUSION", ("latest",))

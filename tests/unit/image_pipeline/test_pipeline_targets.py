@@ -4,7 +4,7 @@ import pytest
 from ecr_spec import Target
 from image_pipeline.errors import RepositoryNotDeployedError, SettingsError, TargetError
 from image_pipeline.targets import Destination, resolve, select, wildcard_match
-from pipeline_fakes import FakeECR, spec
+from .pipeline_fakes import FakeECR, spec
 
 REPO = "docker-in-aws/todobackend"
 

@@ -19,7 +19,6 @@ from image_pipeline.push import push_tag
 from image_pipeline.retry import with_retry
 from image_pipeline.settings import RetrySettings
 
-REGISTRY = shutil.which("docker-registry")
 CONFIG = """version: 0.1
 storage:
   filesystem:
@@ -36,13 +35,14 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def registry(tmp_path):  # type: ignore[no-untyped-def]
-    if REGISTRY is None:
-        pytest.skip("docker-registry is not installed (apt-get install docker-registry)")
+def registry(sandbox, tmp_path):  # type: ignore[no-untyped-def]
+    # Looked up after the sandbox is up: on a fresh machine the sandbox installs docker-registry itself.
+    registry_binary = shutil.which("docker-registry")
+    assert registry_binary, "docker-registry is not installed (apt-get install docker-registry)"
     port = free_port()
     config = tmp_path / "registry.yml"
     config.write_text(CONFIG.format(root=tmp_path / "storage", port=port))
-    process = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([registry_binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:

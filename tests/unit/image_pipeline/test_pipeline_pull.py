@@ -55,7 +55,7 @@ def test_pull_fails_when_the_pulled_digest_differs_from_the_registry():
 def test_pull_uses_the_pullers_token_when_given():
     api = PullingAPI(DIGEST, DIGEST)
     from image_pipeline.auth import fetch_token
-    from pipeline_fakes import FakeECR
+    from .pipeline_fakes import FakeECR
 
     pull(settings(), runtime(deployed(), api), token_for=lambda t: fetch_token(FakeECR("333333333333", t.region), "x"))
 

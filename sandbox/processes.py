@@ -21,10 +21,17 @@ from sandbox.state import Paths
 
 
 def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
+    """The process's command line. Right after exec, /proc/PID/cmdline can read empty for a moment (seen
+    under gVisor), so an empty answer from a live process is asked again before it counts."""
+    for _ in range(50):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return ""
+        if raw:
+            return raw.replace(b"\0", b" ").decode(errors="replace")
+        time.sleep(0.01)
+    return ""
 
 
 def running_pid(paths: Paths, name: str, marker: str) -> int | None:

@@ -15,6 +15,9 @@ $(PYDEPS): requirements.txt requirements-dev.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements.txt -r requirements-dev.txt
 	$(VENV)/bin/pip install -q --no-deps -e .
+	@# Byte-compile our own packages once: with PYTHONDONTWRITEBYTECODE set (as on these machines) every
+	@# command would otherwise recompile them at start-up.
+	$(PY) -m compileall -q ecr_spec ecr_constructs image_pipeline sandbox
 	touch $@
 
 $(NODEDEPS): package.json package-lock.json

@@ -59,4 +59,8 @@ def environment(paths: Paths, moto_port: int, region: str) -> dict[str, str]:
 def write_env_file(paths: Paths, env: dict[str, str]) -> None:
     lines = ["# Written by `python -m sandbox up`. Use: . .sandbox/env", f"unset {' '.join(UNSET)}"]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
+    # the project's own tools first (aws, cdk, image-pipeline), so the README's commands work as written
+    project = paths.root.resolve().parent
+    tools = ":".join(shlex.quote(str(project / d)) for d in (".venv/bin", "node_modules/.bin"))
+    lines.append(f'export PATH={tools}:"$PATH"')
     paths.env_file.write_text("\n".join(lines) + "\n")

@@ -17,7 +17,7 @@ $(PYDEPS): requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	@# Byte-compile our own packages once: with PYTHONDONTWRITEBYTECODE set (as on these machines) every
 	@# command would otherwise recompile them at start-up.
-	$(PY) -m compileall -q ecr_spec ecr_constructs image_pipeline sandbox
+	$(PY) -m compileall -q ecr_spec ecr_constructs image_pipeline ecr_sandbox
 	touch $@
 
 $(NODEDEPS): package.json package-lock.json
@@ -41,13 +41,13 @@ bench: install
 	$(PY) benchmarks/publish.py
 
 sandbox-up: install
-	$(PY) -m sandbox up
+	$(PY) -m ecr_sandbox up
 
 sandbox-status: install
-	$(PY) -m sandbox status
+	$(PY) -m ecr_sandbox status
 
 sandbox-down: install
-	$(PY) -m sandbox down
+	$(PY) -m ecr_sandbox down
 
 clean:
 	rm -rf cdk.out .pytest_cache

@@ -76,7 +76,7 @@ def main() -> int:
 
     import boto3
 
-    from sandbox import api
+    from ecr_sandbox import api
 
     info = api.ensure_up(cdk_json=ROOT / "cdk.json")
     api.apply_env(info)

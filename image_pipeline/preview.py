@@ -32,12 +32,32 @@ class Row:
     rule_priority: int | None
 
 
+API_EVALUATOR = "ECR's lifecycle preview API"
+LOCAL_EVALUATOR = "image-pipeline's local evaluator"
+
+
 @dataclass(frozen=True)
 class Preview:
     target: Target
     repository_uri: str
-    source: str  # "ECR preview API" | "local evaluator (...)"
     rows: tuple[Row, ...]
+    evaluator: str = API_EVALUATOR  # API_EVALUATOR | LOCAL_EVALUATOR
+    why_local: str = ""  # why the local evaluator answered, in plain words ("" for the API)
+
+    @property
+    def source(self) -> str:
+        return self.evaluator + (f" ({self.why_local})" if self.why_local else "")
+
+
+
+def api_missing(error: Exception) -> bool:
+    """Whether an error says the preview API is not served at this endpoint (an emulator without it),
+    as opposed to ECR answering and refusing (access denied, no policy, throttling)."""
+    if not isinstance(error, botocore.exceptions.ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return status in (500, 501) or code in ("UnknownOperationException", "InvalidAction", "NotImplemented")
 
 
 def list_images(ecr: Any, repository: str) -> list[Image]:
@@ -102,16 +122,17 @@ def preview_target(target: Target, settings: LifecycleSettings, runtime: Runtime
                              f"{describe_error(error)}") from error
     if settings.use_preview_api:
         try:
-            return Preview(target, destination.repository_uri, "ECR preview API",
+            return Preview(target, destination.repository_uri,
                            ecr_preview(ecr, settings.repository, images, runtime.sleep))
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, LifecycleError) as error:
-            reason = f"ECR's preview API failed: {describe_error(error)}"
+            reason = ("this endpoint does not serve ECR's lifecycle preview API" if api_missing(error)
+                      else f"ECR's lifecycle preview API failed: {describe_error(error)}")
     else:
-        reason = "ECR's preview API not asked"
+        reason = "--local"
     verdicts = lifecycle.evaluate(rules, images, now or datetime.now(timezone.utc))
     rows = tuple(Row(v.image.digest, v.image.tags, v.image.pushed_at, v.action, v.rule_priority)
                  for v in verdicts)
-    return Preview(target, destination.repository_uri, f"local evaluator ({reason})", rows)
+    return Preview(target, destination.repository_uri, rows, LOCAL_EVALUATOR, reason)
 
 
 def lifecycle_preview(settings: LifecycleSettings, runtime: Runtime) -> list[Preview]:
@@ -123,12 +144,14 @@ def lifecycle_preview(settings: LifecycleSettings, runtime: Runtime) -> list[Pre
 
 def render(previews: Sequence[Preview], now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
-    blocks = []
+    sources = {p.source for p in previews}
+    shared = len(sources) == 1
+    blocks = [f"Evaluated by {sources.pop()}."] if shared else []
     for p in previews:
         rows = [[r.digest[7:19], ",".join(r.tags) or "<untagged>", f"{(now - r.pushed_at).days}d",
                  r.action.upper() if r.action != "keep" else "keep",
                  str(r.rule_priority) if r.rule_priority is not None else "-"] for r in p.rows]
-        title = f"{p.repository_uri} ({p.target.environment}) - {p.source}"
+        title = f"{p.repository_uri} ({p.target.environment})" + ("" if shared else f" - {p.source}")
         body = table(["DIGEST", "TAGS", "AGE", "ACTION", "RULE"], rows) if rows else "(no images)"
         blocks.append(f"{title}\n{body}")
     return "\n\n".join(blocks)

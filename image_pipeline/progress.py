@@ -28,12 +28,14 @@ class Progress(Protocol):
 
 
 class PlainProgress:
-    """One line per meaningful event: a destination's state, a layer finished."""
+    """One line per meaningful event: a destination's state, a layer finished (once per layer and
+    destination, however many tags or attempts push it)."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._lock = threading.Lock()
         self._totals: dict[tuple[str, str], int] = {}
+        self._finished: set[tuple[str, str]] = set()
 
     def log(self, line: str) -> None:
         with self._lock:
@@ -46,7 +48,8 @@ class PlainProgress:
         key = (label, event.layer)
         if event.total:
             self._totals[key] = event.total
-        if event.status in DONE_STATES:
+        if event.status in DONE_STATES and key not in self._finished:
+            self._finished.add(key)
             size = self._totals.get(key)
             self.log(f"[{label}] layer {event.layer}: {event.status}" + (f" ({human_bytes(size)})" if size else ""))
 

@@ -1,6 +1,6 @@
 """Shared fixtures for the end-to-end tests: a running ECR sandbox, and the example spec deployed into it.
 
-- ``sandbox``: the running sandbox (``sandbox.api.SandboxInfo``), its environment applied to os.environ
+- ``sandbox``: the running sandbox (``ecr_sandbox.api.SandboxInfo``), its environment applied to os.environ
   for the whole session. Outside CI it skips when the sandbox cannot start here (not root, no Debian
   packages); in CI (``CI=true``) it never skips: a missing component fails the tests.
 - ``deployed_sandbox``: the same, after ``cdk bootstrap`` of every target and ``cdk deploy --all``
@@ -31,9 +31,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator["object"]:
-    from sandbox import api
-    from sandbox.errors import SandboxError
-    from sandbox.state import Paths
+    from ecr_sandbox import api
+    from ecr_sandbox.errors import SandboxError
+    from ecr_sandbox.state import Paths
 
     paths = Paths(ROOT / ".sandbox")
     try:
@@ -53,7 +53,7 @@ def sandbox() -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def deployed_sandbox(sandbox):  # type: ignore[no-untyped-def]
-    from sandbox import cdk
+    from ecr_sandbox import cdk
 
     cdk.bootstrap(sandbox, ROOT)
     cdk.deploy(sandbox, ROOT)

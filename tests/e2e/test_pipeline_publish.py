@@ -218,8 +218,8 @@ def _stop_registry_allowed(info) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path):
     _stop_registry_allowed(deployed)
-    from sandbox import api, registry
-    from sandbox.state import Paths
+    from ecr_sandbox import api, registry
+    from ecr_sandbox.state import Paths
 
     host = deployed.registry("222222222222", "eu-west-1").host
     registry.stop(Paths(deployed.sandbox_dir), host)
@@ -236,8 +236,8 @@ def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_p
 
 def test_a_registry_stopped_in_the_middle_of_a_push_is_a_failure_not_a_success(deployed, tmp_path):
     _stop_registry_allowed(deployed)
-    from sandbox import api, registry
-    from sandbox.state import Paths
+    from ecr_sandbox import api, registry
+    from ecr_sandbox.state import Paths
 
     host = deployed.registry("111111111111", "us-east-1").host
     context = make_context(tmp_path, deployed.base_image, megabytes=120)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sandbox(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sandbox", *args], cwd=ROOT, env=env or dict(os.environ),
+    return subprocess.run([sys.executable, "-m", "ecr_sandbox", *args], cwd=ROOT, env=env or dict(os.environ),
                           capture_output=True, text=True, timeout=120)
 
 
@@ -79,8 +79,8 @@ def test_a_spec_that_cannot_be_read_is_one_clear_line_and_exit_1(sandbox, tmp_pa
 
 
 def test_up_restarts_a_component_that_crashed(sandbox):
-    from sandbox import api, gateway_process
-    from sandbox.state import Paths
+    from ecr_sandbox import api, gateway_process
+    from ecr_sandbox.state import Paths
 
     paths = Paths(sandbox.sandbox_dir)
     pid = gateway_process.running(paths)
@@ -99,15 +99,15 @@ def test_up_restarts_a_component_that_crashed(sandbox):
 
 
 def test_a_stale_pid_file_is_never_taken_for_a_running_sandbox_process(tmp_path):
-    from sandbox import processes
-    from sandbox.state import Paths
+    from ecr_sandbox import processes
+    from ecr_sandbox.state import Paths
 
     paths = Paths(tmp_path)
     paths.pid_file("moto").parent.mkdir(parents=True)
     paths.pid_file("moto").write_text(f"{os.getpid()}\n")  # a live process that is not moto
 
-    assert processes.running_pid(paths, "moto", "sandbox.moto_server") is None
-    assert processes.stop(paths, "moto", "sandbox.moto_server") is False
+    assert processes.running_pid(paths, "moto", "ecr_sandbox.moto_server") is None
+    assert processes.stop(paths, "moto", "ecr_sandbox.moto_server") is False
     assert not paths.pid_file("moto").exists()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from ecr_spec import load_cdk_json
-from sandbox.replication import destinations
+from ecr_sandbox.replication import destinations
 
 ROOT = Path(__file__).resolve().parents[2]
 

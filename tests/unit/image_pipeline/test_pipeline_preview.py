@@ -55,15 +55,16 @@ def run(ecr):
 def test_the_ecr_preview_api_is_used_when_it_answers():
     preview = run(PreviewECR(preview_works=True))
 
-    assert preview.source == "ECR preview API"
+    assert preview.source == "ECR's lifecycle preview API"
     assert [(r.tags, r.action, r.rule_priority) for r in preview.rows] == [
         (("v2",), "keep", None), (("v1",), "expire", 2), ((), "keep", None)]
 
 
-def test_the_local_evaluator_takes_over_when_the_preview_api_fails():
+def test_the_local_evaluator_takes_over_where_the_endpoint_does_not_serve_the_preview_api():
     preview = run(PreviewECR(preview_works=False))
 
-    assert preview.source.startswith("local evaluator (ECR's preview API failed: 500")
+    assert preview.source == ("image-pipeline's local evaluator "
+                              "(this endpoint does not serve ECR's lifecycle preview API)")
     assert [(r.tags, r.action, r.rule_priority) for r in preview.rows] == [
         (("v2",), "keep", 2), (("v1",), "expire", 2), ((), "expire", 1)]
 
@@ -71,8 +72,17 @@ def test_the_local_evaluator_takes_over_when_the_preview_api_fails():
 def test_the_table_shows_digest_tags_age_action_and_rule():
     text = render([run(PreviewECR(preview_works=False))], now=NOW)
 
-    assert "local evaluator" in text
     lines = text.splitlines()
-    assert lines[1].split() == ["DIGEST", "TAGS", "AGE", "ACTION", "RULE"]
-    assert lines[3].split() == ["1" * 12, "v2", "1d", "keep", "2"]
-    assert lines[5].split() == ["3" * 12, "<untagged>", "10d", "EXPIRE", "1"]
+    assert lines[0].startswith("Evaluated by image-pipeline's local evaluator")
+    assert lines[3].split() == ["DIGEST", "TAGS", "AGE", "ACTION", "RULE"]
+    assert lines[5].split() == ["1" * 12, "v2", "1d", "keep", "2"]
+    assert lines[7].split() == ["3" * 12, "<untagged>", "10d", "EXPIRE", "1"]
+
+
+def test_the_evaluator_is_named_once_for_every_destination_that_shares_it():
+    previews = [run(PreviewECR(preview_works=False)), run(PreviewECR(preview_works=False))]
+
+    text = render(previews, now=NOW)
+
+    assert text.count("local evaluator") == 1
+    assert "500" not in text

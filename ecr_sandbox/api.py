@@ -1,6 +1,6 @@
 """The sandbox's Python API, for tests, the demo and the command line.
 
-    from sandbox import api
+    from ecr_sandbox import api
 
     info = api.ensure_up()            # start (or reuse) everything for ./cdk.json or $ECR_SPEC
     api.apply_env(info)               # point os.environ at the sandbox (AWS, CDK, docker)
@@ -11,10 +11,11 @@
     info.profile("333333333333")      # "sandbox-333333333333"
     info.targets                      # (account, region) of every environment: what to bootstrap
     api.env()                         # the same variables as .sandbox/env, for a sandbox that runs
+    api.process_env(info, root)       # a child process's whole environment (PATH included), as data
     api.status()                      # [ComponentStatus(name, where, pid, up), ...]
     api.down()                        # stop what the sandbox started, remove its hosts/certs entries
 
-Every failure raises ``sandbox.errors.SandboxError`` (one line, says how to fix it).
+Every failure raises ``ecr_sandbox.errors.SandboxError`` (one line, says how to fix it).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox import certs, dockerd, envfile, gateway_process, hosts, install, moto_process, processes, registry
-from sandbox.errors import ComponentError, SandboxError
-from sandbox.plan import Plan, load_plan, registry_host
-from sandbox.state import FIRST_REGISTRY_OCTET, Paths, RegistryRecord, State, exclusive
+from ecr_sandbox import certs, dockerd, envfile, gateway_process, hosts, install, moto_process, processes, registry
+from ecr_sandbox.errors import ComponentError, SandboxError
+from ecr_sandbox.plan import Plan, load_plan, registry_host
+from ecr_sandbox.state import FIRST_REGISTRY_OCTET, Paths, RegistryRecord, State, exclusive
 
 START_TIMEOUT = 60.0
 
@@ -223,6 +225,20 @@ def apply_env(info: SandboxInfo) -> None:
     os.environ.update(info.env)
 
 
+def process_env(info: SandboxInfo, root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The whole environment for a child process (the CDK CLI, ``image-pipeline``, ``aws``, ``docker``)
+    that must talk to the sandbox: ``base`` (default ``os.environ``) without the variables that would
+    override the sandbox's profiles, plus the sandbox's variables, with the project's ``.venv/bin`` and
+    ``node_modules/.bin`` first on ``PATH``. The same mapping ``.sandbox/env`` gives a shell, as data."""
+    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in info.unset}
+    env.update(info.env)
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    tools = [str(root / ".venv" / "bin"), str(root / "node_modules" / ".bin")]
+    env["PATH"] = os.pathsep.join([*tools, *(p for p in env.get("PATH", os.defpath).split(os.pathsep)
+                                             if p and p not in tools)])
+    return env
+
+
 def env(paths: Paths | None = None) -> dict[str, str]:
     """The variables of ``.sandbox/env`` for a sandbox that runs (raises if it does not)."""
     paths = paths or Paths.default()
@@ -296,5 +312,5 @@ def _down(paths: Paths) -> list[str]:
 
 __all__ = [
     "ComponentError", "ComponentStatus", "RegistryInfo", "SandboxError", "SandboxInfo",
-    "apply_env", "down", "ensure_up", "env", "status",
+    "apply_env", "down", "ensure_up", "env", "process_env", "status",
 ]

@@ -1,10 +1,10 @@
 """The gateway process: the registries' token server and the push bridge on one loopback port.
 
-``python -m sandbox.gateway --config .sandbox/gateway.json`` serves
+``python -m ecr_sandbox.gateway --config .sandbox/gateway.json`` serves
 
-- ``GET|POST /token``       distribution's token auth (see ``sandbox.tokens``);
-- ``POST /events/ACCT/REG`` registry notifications (see ``sandbox.bridge``), then replication of what
-  was recorded (see ``sandbox.replication``);
+- ``GET|POST /token``       distribution's token auth (see ``ecr_sandbox.tokens``);
+- ``POST /events/ACCT/REG`` registry notifications (see ``ecr_sandbox.bridge``), then replication of what
+  was recorded (see ``ecr_sandbox.replication``);
 - ``GET /healthz``          liveness.
 
 It re-reads its config file whenever it changes, so ``up`` with a new spec needs no restart.
@@ -25,12 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sandbox import bridge, replication, tokens
-from sandbox.aws import moto_client
-from sandbox.plan import registry_host
-from sandbox.registry_client import RegistryClient
+from ecr_sandbox import bridge, replication, tokens
+from ecr_sandbox.aws import moto_client
+from ecr_sandbox.plan import registry_host
+from ecr_sandbox.registry_client import RegistryClient
 
-log = logging.getLogger("sandbox.gateway")
+log = logging.getLogger("ecr_sandbox.gateway")
 
 
 class Settings:
@@ -241,7 +241,7 @@ def serve(config: Path, host: str, port: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.gateway")
+    parser = argparse.ArgumentParser(prog="python -m ecr_sandbox.gateway")
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

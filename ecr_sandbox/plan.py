@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.errors import SpecReadError
+from ecr_sandbox.errors import SpecReadError
 
 
 @dataclass(frozen=True)

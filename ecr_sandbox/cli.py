@@ -1,4 +1,4 @@
-"""``python -m sandbox up|deploy|status|down``: arguments -> a plain function in ``sandbox.api``.
+"""``python -m ecr_sandbox up|deploy|status|down``: arguments -> a plain function in ``ecr_sandbox.api``.
 
 Errors print one line ``sandbox: error: ...`` on stderr and exit 1, never a traceback.
 """
@@ -10,8 +10,8 @@ import os
 import sys
 import time
 
-from sandbox import api
-from sandbox.errors import SandboxError
+from ecr_sandbox import api
+from ecr_sandbox.errors import SandboxError
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -41,7 +41,7 @@ def _status(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sandbox import cdk
+    from ecr_sandbox import cdk
 
     info = api.ensure_up(spec_path=args.spec, cdk_json=args.cdk_json)
     root = Path(args.cdk_json).resolve().parent
@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     spec = argparse.ArgumentParser(add_help=False)
     spec.add_argument("--spec", help="a JSON spec file (default: $ECR_SPEC, else cdk.json's context 'ecr')")
     spec.add_argument("--cdk-json", default="cdk.json", help="the app's cdk.json (default: ./cdk.json)")
-    root = argparse.ArgumentParser(prog="python -m sandbox", description="A local ECR sandbox.")
+    root = argparse.ArgumentParser(prog="python -m ecr_sandbox", description="A local ECR sandbox.")
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("up", parents=[spec], help="start (or reuse) the sandbox and write .sandbox/env"
                         ).set_defaults(run=_up)

@@ -10,8 +10,8 @@ import json
 import secrets
 from pathlib import Path
 
-from sandbox import processes
-from sandbox.state import Paths, RegistryRecord
+from ecr_sandbox import processes
+from ecr_sandbox.state import Paths, RegistryRecord
 
 PROGRAM = "docker-registry"
 

@@ -10,8 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from sandbox.errors import SandboxError
-from sandbox.state import HOSTS_TAG
+from ecr_sandbox.errors import SandboxError
+from ecr_sandbox.state import HOSTS_TAG
 
 HOSTS_FILE = Path(os.environ.get("SANDBOX_HOSTS_FILE", "/etc/hosts"))
 CERTS_D = Path(os.environ.get("SANDBOX_DOCKER_CERTS_D", "/etc/docker/certs.d"))

@@ -1,6 +1,6 @@
-"""moto as a server, with ECR's gaps closed: ``python -m sandbox.moto_server --port P``.
+"""moto as a server, with ECR's gaps closed: ``python -m ecr_sandbox.moto_server --port P``.
 
-Before moto starts it gets two patches: the CloudFormation handlers of ``sandbox.moto_cfn`` (so a
+Before moto starts it gets two patches: the CloudFormation handlers of ``ecr_sandbox.moto_cfn`` (so a
 deployed template reads back through the ECR API as written) and ``patch_authorization_token`` below.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from base64 import b64encode
 
-from sandbox import moto_cfn
+from ecr_sandbox import moto_cfn
 
 
 def patch_authorization_token() -> None:
@@ -38,7 +38,7 @@ def patch_authorization_token() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.moto_server")
+    parser = argparse.ArgumentParser(prog="python -m ecr_sandbox.moto_server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state-dir", help="the sandbox folder that started it (lets `down` find it after a crash)")

@@ -1,6 +1,6 @@
 """Bootstrap and deploy the project's CDK app into a running sandbox (what README's commands do).
 
-    from sandbox import api, cdk
+    from ecr_sandbox import api, cdk
     info = api.ensure_up()
     cdk.bootstrap(info, repo_root)    # cdk bootstrap --profile sandbox-ACCOUNT aws://ACCOUNT/REGION ...
     cdk.deploy(info, repo_root)       # cdk deploy --all --require-approval never
@@ -20,9 +20,9 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sandbox.api import SandboxInfo
-from sandbox.errors import SandboxError
-from sandbox.state import exclusive
+from ecr_sandbox.api import SandboxInfo, process_env
+from ecr_sandbox.errors import SandboxError
+from ecr_sandbox.state import exclusive
 
 
 class CdkError(SandboxError):
@@ -36,41 +36,55 @@ def _cli(root: Path) -> str:
     return str(cli)
 
 
-def _env(info: SandboxInfo, root: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in info.unset}
-    env.update(info.env)
-    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
-    env["PATH"] = f"{root / '.venv' / 'bin'}:{root / 'node_modules' / '.bin'}:{env.get('PATH', '')}"
-    return env
-
-
-def _run(argv: list[str], cwd: Path, env: dict[str, str], what: str) -> str:
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+def _run(argv: list[str], cwd: Path, env: dict[str, str], what: str, stream: bool = False) -> str:
+    """Runs the CLI; with ``stream`` its output goes to this process's stdout/stderr as it comes."""
+    if stream:
+        print("$ " + " ".join(argv), flush=True)
+    out = None if stream else subprocess.PIPE
+    done = subprocess.run(argv, cwd=cwd, env=env, stdout=out, stderr=out, text=True, check=False)
     if done.returncode != 0:
-        tail = " | ".join(line for line in (done.stderr or done.stdout).strip().splitlines()[-3:])
-        raise CdkError(f"{what} failed (exit {done.returncode}): {tail}")
-    return done.stdout + done.stderr
+        tail = "" if stream else ": " + " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+        raise CdkError(f"{what} failed (exit {done.returncode}){tail}")
+    return (done.stdout or "") + (done.stderr or "")
 
 
-def bootstrap(info: SandboxInfo, root: Path) -> None:
-    """``cdk bootstrap`` every target of the spec with the account's sandbox profile."""
+def bootstrapped(info: SandboxInfo, account: str, region: str) -> bool:
+    """Whether ``aws://ACCOUNT/REGION`` already has a complete CDKToolkit stack in this sandbox."""
+    import botocore.exceptions
+
+    from ecr_sandbox.aws import moto_client
+
+    client = moto_client("cloudformation", info.endpoint_url, account, region)
+    try:
+        stacks = client.describe_stacks(StackName="CDKToolkit")["Stacks"]
+    except botocore.exceptions.ClientError:
+        return False
+    status = stacks[0]["StackStatus"] if stacks else ""
+    return status.endswith("_COMPLETE") and "ROLLBACK" not in status and "DELETE" not in status
+
+
+def bootstrap(info: SandboxInfo, root: Path, stream: bool = False) -> list[tuple[str, str]]:
+    """``cdk bootstrap`` every target of the spec that is not bootstrapped yet, with the account's sandbox
+    profile; one CLI per account, in parallel. Returns the targets bootstrapped now."""
     by_account: dict[str, list[str]] = defaultdict(list)
-    for account, region in info.targets:
+    fresh = [(a, r) for a, r in info.targets if not bootstrapped(info, a, r)]
+    for account, region in fresh:
         by_account[account].append(f"aws://{account}/{region}")
-    cli, env = _cli(root), _env(info, root)
+    cli, env = _cli(root), process_env(info, root)
     lock = exclusive(info.sandbox_dir / "cdk.lock")
     with lock, tempfile.TemporaryDirectory(prefix="sandbox-bootstrap-") as empty:
         with ThreadPoolExecutor(max_workers=len(by_account) or 1) as pool:
             jobs = [
                 pool.submit(_run, [cli, "bootstrap", "--profile", info.profile(account), *envs],
-                            Path(empty), env, f"cdk bootstrap {' '.join(envs)}")
+                            Path(empty), env, f"cdk bootstrap {' '.join(envs)}", stream)
                 for account, envs in sorted(by_account.items())
             ]
             for job in jobs:
                 job.result()
+    return fresh
 
 
-def deploy(info: SandboxInfo, root: Path, spec_path: str | None = None) -> str:
+def deploy(info: SandboxInfo, root: Path, spec_path: str | None = None, stream: bool = False) -> str:
     """``cdk deploy --all`` with the default profile (the CLI assumes each account's deploy role).
 
     ``spec_path`` (default ``$ECR_SPEC``) is passed as ``-c ecr-spec=PATH``, the app's override."""
@@ -82,5 +96,5 @@ def deploy(info: SandboxInfo, root: Path, spec_path: str | None = None) -> str:
         return _run(
             [_cli(root), "deploy", "--all", *context, "--output", output, "--require-approval", "never",
              "--concurrency", "4", "--progress", "events"],
-            root, _env(info, root), "cdk deploy --all",
+            root, process_env(info, root), "cdk deploy --all", stream,
         )

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from sandbox.registry_client import blob_path
+from ecr_sandbox.registry_client import blob_path
 
 MANIFEST_MEDIA_TYPES = frozenset(
     {
@@ -35,7 +35,7 @@ MANIFEST_MEDIA_TYPES = frozenset(
 )
 ALREADY_THERE = {"ImageAlreadyExistsException"}
 
-log = logging.getLogger("sandbox.bridge")
+log = logging.getLogger("ecr_sandbox.bridge")
 
 
 class Retry(Exception):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sandbox.errors import MissingPackageError
+from ecr_sandbox.errors import MissingPackageError
 
 # package -> a file it provides that the sandbox uses
 PACKAGES = {

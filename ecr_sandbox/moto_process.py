@@ -1,15 +1,15 @@
-"""Starting, checking and stopping the sandbox's moto process (``sandbox.moto_server``)."""
+"""Starting, checking and stopping the sandbox's moto process (``ecr_sandbox.moto_server``)."""
 
 from __future__ import annotations
 
 import sys
 
-from sandbox import processes
-from sandbox.aws import moto_client
-from sandbox.state import Paths
+from ecr_sandbox import processes
+from ecr_sandbox.aws import moto_client
+from ecr_sandbox.state import Paths
 
 NAME = "moto"
-MARKER = "sandbox.moto_server"
+MARKER = "ecr_sandbox.moto_server"
 
 
 def running(paths: Paths) -> int | None:

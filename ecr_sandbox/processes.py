@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from sandbox.errors import AddressInUseError, ComponentError
-from sandbox.state import Paths
+from ecr_sandbox.errors import AddressInUseError, ComponentError
+from ecr_sandbox.state import Paths
 
 
 def _cmdline(pid: int) -> str:
@@ -155,7 +155,7 @@ def require_free(host: str, port: int, what: str) -> None:
         except OSError as exc:
             raise AddressInUseError(
                 f"{host}:{port} (wanted for {what}) is already in use by another program; "
-                f"stop it or run `python -m sandbox down` if it is a leftover sandbox"
+                f"stop it or run `python -m ecr_sandbox down` if it is a leftover sandbox"
             ) from exc
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import docker
 from docker.errors import DockerException, ImageNotFound
 
-from sandbox import processes
-from sandbox.errors import ComponentError
-from sandbox.state import BASE_IMAGE, Paths
+from ecr_sandbox import processes
+from ecr_sandbox.errors import ComponentError
+from ecr_sandbox.state import BASE_IMAGE, Paths
 
 SOCKET = "/var/run/docker.sock"
 DOCKER_HOST = f"unix://{SOCKET}"

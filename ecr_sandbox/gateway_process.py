@@ -1,4 +1,4 @@
-"""Starting and stopping the gateway process (``sandbox.gateway``) and writing its config."""
+"""Starting and stopping the gateway process (``ecr_sandbox.gateway``) and writing its config."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from sandbox import processes
-from sandbox.state import Paths, State
+from ecr_sandbox import processes
+from ecr_sandbox.state import Paths, State
 
 NAME = "gateway"
-MARKER = "sandbox.gateway"
+MARKER = "ecr_sandbox.gateway"
 
 
 def write_config(paths: Paths, state: State, signer: tuple[Path, Path]) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable
 
-from sandbox.dockerd import DOCKER_HOST
-from sandbox.state import BASE_IMAGE, Paths
+from ecr_sandbox.dockerd import DOCKER_HOST
+from ecr_sandbox.state import BASE_IMAGE, Paths
 
 # variables that would override the sandbox's profiles if left in the environment
 UNSET = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -57,7 +57,7 @@ def environment(paths: Paths, moto_port: int, region: str) -> dict[str, str]:
 
 
 def write_env_file(paths: Paths, env: dict[str, str]) -> None:
-    lines = ["# Written by `python -m sandbox up`. Use: . .sandbox/env", f"unset {' '.join(UNSET)}"]
+    lines = ["# Written by `python -m ecr_sandbox up`. Use: . .sandbox/env", f"unset {' '.join(UNSET)}"]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
     # the project's own tools first (aws, cdk, image-pipeline), so the README's commands work as written
     project = paths.root.resolve().parent

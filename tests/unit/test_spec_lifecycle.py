@@ -301,3 +301,29 @@ def test_a_policy_read_back_from_ecr_parses_into_typed_rules() -> None:
 def test_a_broken_policy_read_back_is_one_clear_error() -> None:
     with pytest.raises(SpecError, match=r"rules\[0\].rulePriority: 'x' must be a positive integer"):
         parse_policy_text(json.dumps({"rules": [rule("x")]}))  # type: ignore[arg-type]
+
+
+COMBINED = [
+    {"rulePriority": 1, "description": "Archive images older than 30 days",
+     "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 30},
+     "action": {"type": "transition", "targetStorageClass": "archive"}},
+    {"rulePriority": 2, "description": "Expire images archived for more than 365 days",
+     "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned",
+                   "countUnit": "days", "countNumber": 365},
+     "action": {"type": "expire"}}]
+
+
+def test_the_aws_combined_example_pasted_under_inherited_shorthands_is_the_whole_policy() -> None:
+    """EXAMPLES, "Combining archive and expire rules", pasted into a repository whose defaults set
+    untagged_expire_days and keep_last: its standard `any` rule already covers untagged images, so both inherited
+    shorthands give way and the policy is exactly the documented one."""
+    raw = with_repository(1, lifecycle={"rules": COMBINED})
+    assert json.loads(parsed(raw).repository("platform/base-images").lifecycle_policy_text) == {"rules": COMBINED}
+
+
+def test_an_archive_any_rule_does_not_displace_the_standard_shorthands() -> None:
+    """The shorthands are standard-storage rules; an explicit archive-class rule leaves them in place."""
+    raw = with_repository(1, lifecycle={"rules": [COMBINED[1]]})
+    rules = parsed(raw).repository("platform/base-images").lifecycle_rules
+    assert [(r.rule_priority, r.tag_status, r.storage_class) for r in rules] == [
+        (1, "untagged", None), (2, "any", "archive"), (3, "any", None)]

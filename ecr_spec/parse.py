@@ -289,6 +289,9 @@ def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleR
     if untagged is not None and not (has_untagged and untagged_path.startswith("defaults.")):
         if not isinstance(untagged, int) or isinstance(untagged, bool) or untagged < 1:
             problems.add(untagged_path, f"{show(untagged)} must be a positive number of days, or null")
+        elif has_any:
+            problems.add(untagged_path, "cannot be combined with an explicit standard-storage rule with tagStatus "
+                                        "'any' (it must stay the last standard rule); write an 'untagged' rule instead")
         else:
             priority = max((r.rule_priority for _, r in explicit if r.tag_status != "any"), default=0) + 1
             rules.append((untagged_path, untagged_rule(priority, untagged)))

@@ -327,3 +327,10 @@ def test_an_archive_any_rule_does_not_displace_the_standard_shorthands() -> None
     rules = parsed(raw).repository("platform/base-images").lifecycle_rules
     assert [(r.rule_priority, r.tag_status, r.storage_class) for r in rules] == [
         (1, "untagged", None), (2, "any", "archive"), (3, "any", None)]
+
+
+def test_own_untagged_expire_days_next_to_an_explicit_standard_any_rule_is_one_clear_line() -> None:
+    """PROPS, "Rule priority": the standard `any` rule must be the last standard rule, so no shorthand can follow."""
+    assert problems_of(with_repository(1, lifecycle={"rules": COMBINED, "untagged_expire_days": 3})) == [
+        "repositories[1].lifecycle.untagged_expire_days: cannot be combined with an explicit standard-storage rule "
+        "with tagStatus 'any' (it must stay the last standard rule); write an 'untagged' rule instead"]

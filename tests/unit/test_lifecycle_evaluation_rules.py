@@ -293,3 +293,11 @@ def test_preview_results_and_summary_have_the_api_shapes() -> None:
          "action": {"type": "EXPIRE"}, "appliedRulePriority": 2, "storageClass": "ARCHIVE"}]
     assert preview_summary(verdicts) == {"expiringImageTotalCount": 1, "transitioningImageTotalCounts": [
         {"targetStorageClass": "ARCHIVE", "imageTotalCount": 1}]}
+
+
+def test_images_pushed_at_the_same_moment_are_ordered_by_digest() -> None:
+    """Choice: an exact tie in push time is broken by digest (the higher digest counts as newer), so a
+    preview is the same on every run."""
+    images = [image("b", 3, "v2"), image("a", 3, "v1")]
+
+    assert acted([rule(1, "any", "imageCountMoreThan", 1)], images) == {"a": ("expire", 1)}

@@ -184,10 +184,11 @@ def preview_results(verdicts: Sequence[Verdict]) -> list[dict[str, Any]]:
         action: dict[str, Any] = {"type": v.action.upper()}
         if v.action == "transition":
             action["targetStorageClass"] = "ARCHIVE"
-        results.append({"imageTags": list(v.image.tags), "imageDigest": v.image.digest,
-                        "imagePushedAt": v.image.pushed_at, "action": action,
-                        "appliedRulePriority": v.rule.rule_priority,
-                        "storageClass": "ARCHIVE" if v.image.storage_class == ARCHIVE else "STANDARD"})
+        result: dict[str, Any] = {"imageTags": list(v.image.tags)} if v.image.tags else {}  # ECR omits an empty list
+        result.update(imageDigest=v.image.digest, imagePushedAt=v.image.pushed_at, action=action,
+                      appliedRulePriority=v.rule.rule_priority,
+                      storageClass="ARCHIVE" if v.image.storage_class == ARCHIVE else "STANDARD")
+        results.append(result)
     return results
 
 

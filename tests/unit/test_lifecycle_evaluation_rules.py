@@ -301,3 +301,10 @@ def test_images_pushed_at_the_same_moment_are_ordered_by_digest() -> None:
     images = [image("b", 3, "v2"), image("a", 3, "v1")]
 
     assert acted([rule(1, "any", "imageCountMoreThan", 1)], images) == {"a": ("expire", 1)}
+
+
+def test_preview_results_omit_the_tags_of_an_untagged_image() -> None:
+    """ECR does not serialize an empty imageTags list (as moto notes for DescribeImages)."""
+    verdicts = evaluate([rule(1, "untagged", "sinceImagePushed", 7)], [image("u", 9)], NOW)
+
+    assert "imageTags" not in preview_results(verdicts)[0]

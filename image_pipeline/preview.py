@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import botocore.exceptions
 
 from ecr_spec import LifecycleRule, SpecError, Target, parse_policy_text
+from ecr_spec.lifecycle_evaluation import INDEX_MEDIA_TYPES
 
 from . import lifecycle, targets
 from .aws import describe_error
@@ -59,10 +60,6 @@ def api_missing(error: Exception) -> bool:
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     code = str(error.response.get("Error", {}).get("Code", ""))
     return status in (500, 501) or code in ("UnknownOperationException", "InvalidAction", "NotImplemented")
-
-
-INDEX_MEDIA_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json",
-                     "application/vnd.oci.image.index.v1+json")
 
 
 def list_images(ecr: Any, repository: str) -> list[Image]:

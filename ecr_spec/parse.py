@@ -9,7 +9,8 @@ from typing import Any, Mapping
 
 from . import names
 from .errors import Problems
-from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, untagged_rule
+from .lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, rule_storage_class,
+                        untagged_rule)
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
@@ -280,12 +281,17 @@ def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleR
     rules = list(explicit)
     untagged, untagged_path = src.sub("lifecycle", "untagged_expire_days")
     keep, keep_path = src.sub("lifecycle", "keep_last")
-    has_untagged = any(r.tag_status == "untagged" for _, r in explicit)
-    has_any = any(r.tag_status == "any" for _, r in explicit)
+    # The shorthands are standard-storage rules; an explicit standard `any` rule also covers untagged images.
+    has_any = any(r.tag_status == "any" and rule_storage_class(r) == "standard" for _, r in explicit)
+    has_untagged = has_any or any(r.tag_status == "untagged" and rule_storage_class(r) == "standard"
+                                  for _, r in explicit)
     # A shorthand inherited from defaults gives way to the repository's own rule of the same kind.
     if untagged is not None and not (has_untagged and untagged_path.startswith("defaults.")):
         if not isinstance(untagged, int) or isinstance(untagged, bool) or untagged < 1:
             problems.add(untagged_path, f"{show(untagged)} must be a positive number of days, or null")
+        elif has_any:
+            problems.add(untagged_path, "cannot be combined with an explicit standard-storage rule with tagStatus "
+                                        "'any' (it must stay the last standard rule); write an 'untagged' rule instead")
         else:
             priority = max((r.rule_priority for _, r in explicit if r.tag_status != "any"), default=0) + 1
             rules.append((untagged_path, untagged_rule(priority, untagged)))

@@ -40,7 +40,7 @@ def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
     }
     for source, destinations in stack_dependencies(spec).items():
         for destination in destinations:  # replicas exist before the source starts replicating
-            stacks[source].add_dependency(stacks[destination], "its replicas are declared there")
+            stacks[source].add_stack_dependency(stacks[destination], "its replicas are declared there")
     return list(stacks.values())
 
 

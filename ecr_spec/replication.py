@@ -106,11 +106,28 @@ def check_replication(spec: "RegistrySpec", paths: Mapping[str, str], problems: 
             if len(rule.destinations) > MAX_DESTINATIONS_PER_RULE:
                 problems.add(where, f"{len(rule.destinations)} destinations in one replication rule; ECR allows "
                              f"{MAX_DESTINATIONS_PER_RULE}")
+    _check_replica_stacks(spec, problems)
     cycle = _cycle(stack_dependencies(spec))
     if cycle:
         problems.add("repositories", "replicate_to makes the stacks " + " -> ".join(t.stack_name for t in cycle)
                      + " each wait for the other (a replica is declared in its destination's stack before the "
                      "source replicates): replicate in one direction between two registries")
+
+
+def _check_replica_stacks(spec: "RegistrySpec", problems: Problems) -> None:
+    """Replicas are repositories (and outputs) of their destination's stack: CloudFormation's limits count them."""
+    from .parse import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+
+    own = set(spec.targets())
+    for target in all_targets(spec):
+        replicas = len(replicas_in(spec, target))
+        if not replicas:
+            continue
+        count = replicas + (len(spec.repositories_in(target)) if target in own else 0)
+        where = f"replicate_to {target.account}/{target.region}"
+        if count + STACK_RESOURCES_BESIDES_REPOSITORIES > MAX_STACK_RESOURCES or count > MAX_STACK_OUTPUTS:
+            problems.add(where, f"{count} repositories ({replicas} of them replicas declared there) do not fit one "
+                         f"CloudFormation stack ({MAX_STACK_RESOURCES} resources, {MAX_STACK_OUTPUTS} outputs)")
 
 
 def replica_targets(spec: "RegistrySpec") -> tuple["Target", ...]:

@@ -129,10 +129,11 @@ class RepositoryCreationTemplate(Construct):
         return self.resource.prefix
 
 
-def replica_settings(repository: "Repository", region: str) -> "Repository":
-    """A replica declared in ``region``: the repository's settings, except a customer-managed key ARN, which
-    is regional; a replica in another region that asks for KMS uses the destination stack's shared key."""
-    if repository.kms_key_arn and f":kms:{region}:" not in repository.kms_key_arn:
+def replica_settings(repository: "Repository", account: str, region: str) -> "Repository":
+    """A replica declared in ``account``/``region``: the repository's settings, except a customer-managed key
+    of another account or region (a key ARN is both); such a replica that asks for KMS uses the destination
+    stack's own key."""
+    if repository.kms_key_arn and f":kms:{region}:{account}:" not in repository.kms_key_arn:
         return dataclasses.replace(repository, kms_key_arn=None)
     return repository
 

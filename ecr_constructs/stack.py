@@ -47,7 +47,7 @@ class RegistryStack(cdk.Stack):
                          **stack_props)
         self.target = target
         self.repositories: dict[str, EcrRepository] = {}
-        replicas = [replica_settings(r, target.region) for r in replicas]
+        replicas = [replica_settings(r, target.account, target.region) for r in replicas]
         key = self._shared_key([*repositories, *replicas])
         for repository in [*repositories, *replicas]:
             self.repositories[repository.name] = self._repository(repository, key)

@@ -74,3 +74,12 @@ def test_spec_creation_templates_are_rendered_in_each_registry_of_their_environm
     props = only_resource(Template.from_stack(built["ecr-prod-eu-west-1"]),
                           "AWS::ECR::RepositoryCreationTemplate")["Properties"]
     assert props["Prefix"] == "ROOT" and "333333333333" in json.dumps(props["RepositoryPolicy"])
+
+
+def test_a_replica_of_a_repository_with_its_own_key_uses_the_destination_stack_key() -> None:
+    raw = spec(repositories=[{"name": "app", "environments": ["dev"], "encryption": "KMS", "replicate_to": [EU],
+                              "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/abc"}])
+    template = Template.from_stack(stacks(raw)["ecr-prod-eu-west-1"])
+    template.resource_count_is("AWS::KMS::Key", 1)  # a key of another account and region cannot encrypt it
+    encryption = only_resource(template, "AWS::ECR::Repository")["Properties"]["EncryptionConfiguration"]
+    assert encryption["EncryptionType"] == "KMS" and "abc" not in json.dumps(encryption)

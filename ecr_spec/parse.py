@@ -14,6 +14,7 @@ from .lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rul
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
+from .replication import check_replication
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
@@ -22,13 +23,13 @@ STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, s
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
 _REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
-                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy"}
+                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}
 _OBJECT_KEYS = {
     "lifecycle": {"untagged_expire_days", "keep_last", "rules"},
     "pull": {"accounts", "services", "organization_id"},
     "push": {"accounts"},
 }
-_REGISTRY_KEYS = {"scan_type"}
+_REGISTRY_KEYS = {"scan_type", "creation_templates"}
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
@@ -120,6 +121,8 @@ def load_spec(raw: Any) -> RegistrySpec:
     scan_type = registry.get("scan_type", "BASIC")
     if scan_type is not None and scan_type not in _SCAN_TYPES:
         problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    from .creation_templates import parse_creation_templates  # it reuses this module's repository checks
+    templates = parse_creation_templates(registry.get("creation_templates"), defaults, environments, problems)
     repositories: list[Repository] = []
     first_seen: dict[str, str] = {}
     raw_repositories = _list(top.get("repositories"), "repositories", problems)
@@ -136,9 +139,10 @@ def load_spec(raw: Any) -> RegistrySpec:
         first_seen[repository.name] = path
         repositories.append(repository)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type)
+                        scan_type=scan_type, creation_templates=templates)
     if not problems:
         _check_stack_limits(spec, problems)
+        check_replication(spec, first_seen, problems)
     problems.raise_if_any()
     return spec
 
@@ -225,6 +229,9 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
     if removal not in _REMOVAL_POLICIES:
         problems.add(removal_path, f"{show(removal)} must be retain or destroy")
     replicate_to = _replication(src, env_names, environments, problems)
+    by_prefix, by_prefix_path = src.get("replicate_by_prefix")
+    if by_prefix is not None and not isinstance(by_prefix, bool):
+        problems.add(by_prefix_path, f"{show(by_prefix)} must be true or false")
     for account in sorted({environments[e].account for e in env_names}):
         chars = policy_chars(owner_account=account, pull_accounts=pull.accounts, push_accounts=push.accounts,
                              services=pull.services, organization_id=pull.organization_id)
@@ -235,7 +242,8 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
         return None
     return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
                       pull=pull, push=push, replicate_to=replicate_to, encryption=encryption, kms_key_arn=key_arn,
-                      scan_on_push=scan_on_push, removal_policy=removal)
+                      scan_on_push=scan_on_push, removal_policy=removal,
+                      replicate_by_prefix=by_prefix is True)
 
 
 def _optional(value: Any, path: str, check: Any, problems: Problems) -> Any:
@@ -349,6 +357,3 @@ def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
         if count > MAX_STACK_OUTPUTS:
             problems.add(where, f"{count} repositories need {count} outputs; CloudFormation allows "
                          f"{MAX_STACK_OUTPUTS} per stack")
-        rules = spec.replication_rules(target)
-        if len(rules) > 10:
-            problems.add(where, f"{len(rules)} distinct replicate_to lists; ECR allows 10 replication rules per registry")

@@ -31,7 +31,8 @@ def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
     return [
         RegistryStack(app, target=target, repositories=spec.repositories_in(target),
                       replication_rules=spec.replication_rules(target),
-                      replication_sources=spec.replication_sources(target), scan_type=spec.scan_type)
+                      replication_sources=spec.replication_sources(target), scan_type=spec.scan_type,
+                      registry_settings=spec.registry_settings)
         for target in spec.targets()
     ]
 

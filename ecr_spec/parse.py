@@ -13,6 +13,7 @@ from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
+from .registry_settings import parse_registry
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
@@ -27,11 +28,9 @@ _OBJECT_KEYS = {
     "pull": {"accounts", "services", "organization_id"},
     "push": {"accounts"},
 }
-_REGISTRY_KEYS = {"scan_type"}
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
-_SCAN_TYPES = ("BASIC", "ENHANCED")
 _MAX_MUTABLE_TAG_FILTERS = 5
 
 
@@ -114,11 +113,7 @@ def load_spec(raw: Any) -> RegistrySpec:
     _check_keys(defaults, _REPOSITORY_KEYS - {"name"}, "defaults", problems)
     for key, allowed in _OBJECT_KEYS.items():
         _check_keys(_object(defaults.get(key), f"defaults.{key}", problems), allowed, f"defaults.{key}", problems)
-    registry = _object(top.get("registry"), "registry", problems)
-    _check_keys(registry, _REGISTRY_KEYS, "registry", problems)
-    scan_type = registry.get("scan_type", "BASIC")
-    if scan_type is not None and scan_type not in _SCAN_TYPES:
-        problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    scan_type, registry_settings = parse_registry(top.get("registry"), environments, problems)
     repositories: list[Repository] = []
     first_seen: dict[str, str] = {}
     raw_repositories = _list(top.get("repositories"), "repositories", problems)
@@ -135,7 +130,7 @@ def load_spec(raw: Any) -> RegistrySpec:
         first_seen[repository.name] = path
         repositories.append(repository)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type)
+                        scan_type=scan_type, registry_settings=registry_settings)
     if not problems:
         _check_stack_limits(spec, problems)
     problems.raise_if_any()
@@ -337,7 +332,8 @@ def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
     for target in spec.targets():
         count = len(spec.repositories_in(target))
         where = f"environments.{target.environment} ({target.account}/{target.region})"
-        if count + STACK_RESOURCES_BESIDES_REPOSITORIES > MAX_STACK_RESOURCES:
+        besides = STACK_RESOURCES_BESIDES_REPOSITORIES + spec.registry_settings.resources_in(target.environment)
+        if count + besides > MAX_STACK_RESOURCES:
             problems.add(where, f"{count} repositories; one CloudFormation stack holds at most {MAX_STACK_RESOURCES} "
                          "resources: split the environment")
         if count > MAX_STACK_OUTPUTS:

@@ -10,6 +10,9 @@
   ``AWS::ECR::RegistryScanningConfiguration``: moto only warns; the models below call
   ``put_replication_configuration`` / ``put_registry_policy`` / ``put_registry_scanning_configuration``.
 
+- ``AWS::ECR::PullThroughCacheRule``, ``AWS::ECR::SigningConfiguration`` and their ECR API calls, which moto
+  lacks entirely: ``ecr_sandbox.moto_registry_features``.
+
 ``install()`` must run in the moto server process before the first CloudFormation request (moto caches
 its model list on first use).
 """
@@ -22,6 +25,8 @@ from typing import Any
 from moto.cloudformation.exceptions import CloudFormationError
 from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import Repository, ecr_backends
+
+from ecr_sandbox import moto_registry_features
 
 
 def _lower_first(key: str) -> str:
@@ -223,3 +228,4 @@ def install() -> None:
     themselves by subclassing."""
     _patch_repository()
     _patch_change_sets()
+    moto_registry_features.install()  # pull through cache rules and managed signing

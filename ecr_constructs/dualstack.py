@@ -15,11 +15,17 @@ from constructs import IConstruct
 _NO_DOCUMENTED_DUALSTACK = ("cn-", "us-gov-")
 
 
-def dualstack_uri(scope: IConstruct, repository_name: str) -> str | None:
-    """``ACCOUNT.dkr-ecr.REGION.on.aws/NAME`` for the repository ``repository_name`` (its L2 name token) in the
-    stack of ``scope``; None where no dual-stack host is documented or the region is only known at deploy time."""
+def dualstack_host(scope: IConstruct) -> str | None:
+    """``ACCOUNT.dkr-ecr.REGION.on.aws`` of the stack of ``scope``; None where no dual-stack host is documented or
+    the region is only known at deploy time."""
     stack = Stack.of(scope)
     region = stack.region
     if Token.is_unresolved(region) or region.startswith(_NO_DOCUMENTED_DUALSTACK):
         return None
-    return f"{stack.account}.dkr-ecr.{region}.on.aws/{repository_name}"
+    return f"{stack.account}.dkr-ecr.{region}.on.aws"
+
+
+def dualstack_uri(scope: IConstruct, repository_name: str) -> str | None:
+    """``ACCOUNT.dkr-ecr.REGION.on.aws/NAME`` for the repository ``repository_name`` (its L2 name token)."""
+    host = dualstack_host(scope)
+    return f"{host}/{repository_name}" if host else None

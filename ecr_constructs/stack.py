@@ -10,7 +10,7 @@ from constructs import Construct
 from ecr_spec.model import ReplicationRule, Repository, Target
 from ecr_spec.registry_settings import RegistrySettings
 
-from .dualstack import dualstack_uri
+from .dualstack import dualstack_host
 from .registry import RegistryReplication, ReplicationRegistryPolicy
 from .registry_settings import add_registry_settings
 from .repository import EcrRepository
@@ -46,6 +46,7 @@ class RegistryStack(cdk.Stack):
                          description=f"ECR repositories of {target.environment} in {target.region}",
                          **stack_props)
         self.target = target
+        self._dualstack_host = dualstack_host(self)  # once per stack: each call is a few jsii round trips
         self.repositories: dict[str, EcrRepository] = {}
         key = self._shared_key(repositories)
         for repository in repositories:
@@ -84,10 +85,10 @@ class RegistryStack(cdk.Stack):
             pull_services=repository.pull.services,
             pull_organization_id=repository.pull.organization_id,
         )
-        output = {"name": construct.repository_name, "arn": construct.repository_arn, "uri": construct.repository_uri}
-        dualstack = dualstack_uri(self, construct.repository_name)
-        if dualstack:
-            output["dualstack_uri"] = dualstack
+        name = construct.repository_name
+        output = {"name": name, "arn": construct.repository_arn, "uri": construct.repository_uri}
+        if self._dualstack_host:
+            output["dualstack_uri"] = f"{self._dualstack_host}/{name}"
         cdk.CfnOutput(construct, "Output", description=f"ECR repository {repository.name}: name, ARN and URIs",
                       value=self.to_json_string(output))
         return construct

@@ -13,7 +13,7 @@ from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
-from .registry_settings import parse_registry
+from .registry_parse import parse_registry
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200

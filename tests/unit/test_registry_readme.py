@@ -29,3 +29,17 @@ def test_the_readme_examples_together_use_every_registry_key() -> None:
     settings = result.registry_settings
     assert (result.scan_type, len(settings.scanning_rules or ()), len(settings.pull_through_cache),
             len(settings.signing)) == ("ENHANCED", 2, 3, 1)
+
+
+def test_the_construct_example_of_the_registry_features_doc_synthesizes_its_three_resources() -> None:
+    from aws_cdk.assertions import Template
+
+    doc = (README.parent / "docs" / "registry-features.md").read_text()
+    code = re.search(r"```python\n(.*?)```", doc, re.S)
+    assert code
+    scope: dict = {}
+    exec(compile(code.group(1), "registry-features.md", "exec"), scope)  # noqa: S102 - our own documentation
+    template = Template.from_stack(scope["stack"])
+    for kind in ("AWS::ECR::RegistryScanningConfiguration", "AWS::ECR::PullThroughCacheRule",
+                 "AWS::ECR::SigningConfiguration"):
+        template.resource_count_is(kind, 1)

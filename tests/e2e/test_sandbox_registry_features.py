@@ -30,11 +30,9 @@ def _session() -> boto3.session.Session:
     return boto3.Session(profile_name=f"sandbox-{ACCOUNT}", region_name=REGION)
 
 
-def _stack(cfn, name: str, resources: dict, update: bool = False) -> None:  # type: ignore[no-untyped-def]
-    call = cfn.update_stack if update else cfn.create_stack
-    call(StackName=name, TemplateBody=json.dumps({"Resources": resources}))
-    status = cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
-    assert status in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), status
+def _stack(cfn, name: str, resources: dict) -> None:  # type: ignore[no-untyped-def]
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": resources}))
+    assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
 
 
 def _rule(prefix: str, url: str = "public.ecr.aws") -> dict:

@@ -6,6 +6,7 @@ from typing import Any
 
 from .lifecycle import LifecycleRule, policy_text
 from .replication import plan_rules
+from .registry_settings import RegistrySettings
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class RegistrySpec:
     environments: tuple[Environment, ...]
     repositories: tuple[Repository, ...]
     scan_type: str | None = "BASIC"
+    registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
     creation_templates: tuple[Any, ...] = ()  # ecr_spec.creation_templates.CreationTemplate
 
     def creation_templates_in(self, target: Target) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, 
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
 from .replication import check_replication
+from .registry_parse import parse_registry
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
@@ -29,11 +30,9 @@ _OBJECT_KEYS = {
     "pull": {"accounts", "services", "organization_id"},
     "push": {"accounts"},
 }
-_REGISTRY_KEYS = {"scan_type", "creation_templates"}
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
-_SCAN_TYPES = ("BASIC", "ENHANCED")
 _MAX_MUTABLE_TAG_FILTERS = 5
 
 
@@ -116,13 +115,10 @@ def load_spec(raw: Any) -> RegistrySpec:
     _check_keys(defaults, _REPOSITORY_KEYS - {"name"}, "defaults", problems)
     for key, allowed in _OBJECT_KEYS.items():
         _check_keys(_object(defaults.get(key), f"defaults.{key}", problems), allowed, f"defaults.{key}", problems)
-    registry = _object(top.get("registry"), "registry", problems)
-    _check_keys(registry, _REGISTRY_KEYS, "registry", problems)
-    scan_type = registry.get("scan_type", "BASIC")
-    if scan_type is not None and scan_type not in _SCAN_TYPES:
-        problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    scan_type, registry_settings = parse_registry(top.get("registry"), environments, problems)
     from .creation_templates import parse_creation_templates  # it reuses this module's repository checks
-    templates = parse_creation_templates(registry.get("creation_templates"), defaults, environments, problems)
+    raw_registry = top.get("registry") if isinstance(top.get("registry"), dict) else {}
+    templates = parse_creation_templates(raw_registry.get("creation_templates"), defaults, environments, problems)
     repositories: list[Repository] = []
     first_seen: dict[str, str] = {}
     raw_repositories = _list(top.get("repositories"), "repositories", problems)
@@ -139,7 +135,7 @@ def load_spec(raw: Any) -> RegistrySpec:
         first_seen[repository.name] = path
         repositories.append(repository)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type, creation_templates=templates)
+                        scan_type=scan_type, creation_templates=templates, registry_settings=registry_settings)
     if not problems:
         _check_stack_limits(spec, problems)
         check_replication(spec, first_seen, problems)
@@ -351,7 +347,8 @@ def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
     for target in spec.targets():
         count = len(spec.repositories_in(target))
         where = f"environments.{target.environment} ({target.account}/{target.region})"
-        if count + STACK_RESOURCES_BESIDES_REPOSITORIES > MAX_STACK_RESOURCES:
+        besides = STACK_RESOURCES_BESIDES_REPOSITORIES + spec.registry_settings.resources_in(target.environment)
+        if count + besides > MAX_STACK_RESOURCES:
             problems.add(where, f"{count} repositories; one CloudFormation stack holds at most {MAX_STACK_RESOURCES} "
                          "resources: split the environment")
         if count > MAX_STACK_OUTPUTS:

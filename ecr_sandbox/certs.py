@@ -35,6 +35,8 @@ def _write_key(path: Path, key) -> None:  # type: ignore[no-untyped-def]
 
 def _pki_dir(pki: Path) -> None:
     pki.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if pki.stat().st_mode & 0o077:  # made by an older version: narrow it (never widened)
+        pki.chmod(0o700)
 
 
 def _name(common_name: str) -> x509.Name:

@@ -119,6 +119,12 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _env(name: str) -> str:
+    """How ``--help`` shows an option's environment fallback and its value now."""
+    value = os.environ.get(name)
+    return f"env {name}, now {value!r}" if value else f"env {name}, unset"
+
+
 def _env_int(name: str) -> int | None:
     value = os.environ.get(name)
     return int(value) if value and value.isdigit() else None
@@ -128,16 +134,16 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--sandbox-dir", default=os.environ.get("SANDBOX_DIR") or ".sandbox",
                         help="where the sandbox keeps its state, keys and logs "
-                             "(env SANDBOX_DIR; now: %(default)s)")
+                             f"({_env('SANDBOX_DIR')}; default .sandbox)")
     spec = argparse.ArgumentParser(add_help=False, parents=[common])
     spec.add_argument("--spec", default=os.environ.get("ECR_SPEC") or None,
-                      help="a JSON spec file (env ECR_SPEC; now: %(default)s; else cdk.json's context 'ecr')")
+                      help=f"a JSON spec file ({_env('ECR_SPEC')}; default: cdk.json's context 'ecr')")
     spec.add_argument("--cdk-json", default="cdk.json", help="the app's cdk.json (default: ./cdk.json)")
     spec.add_argument("--moto-port", type=int, default=_env_int("SANDBOX_MOTO_PORT"),
-                      help=f"moto's port (env SANDBOX_MOTO_PORT; now: %(default)s; else the running sandbox's, "
+                      help=f"moto's port ({_env('SANDBOX_MOTO_PORT')}; default: the running sandbox's, "
                            f"else {DEFAULT_MOTO_PORT})")
     spec.add_argument("--gateway-port", type=int, default=_env_int("SANDBOX_GATEWAY_PORT"),
-                      help=f"the gateway's port (env SANDBOX_GATEWAY_PORT; now: %(default)s; else the running "
+                      help=f"the gateway's port ({_env('SANDBOX_GATEWAY_PORT')}; default: the running "
                            f"sandbox's, else {DEFAULT_GATEWAY_PORT})")
     root = argparse.ArgumentParser(prog="python -m ecr_sandbox", description="A local ECR sandbox.")
     commands = root.add_subparsers(dest="command", required=True)

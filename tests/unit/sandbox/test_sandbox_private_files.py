@@ -94,3 +94,11 @@ def test_the_gateway_config_written_as_up_writes_it_is_0600_from_creation(make_p
         gateway_process.write_config(paths, state, (paths.pki_dir / "s.crt", paths.pki_dir / "s.key"))
 
     assert _mode(paths.gateway_config) == 0o600
+
+
+def test_a_pki_folder_left_readable_by_an_older_version_is_narrowed_to_its_owner(tmp_path):
+    (tmp_path / "pki").mkdir(mode=0o755)
+
+    certs.ensure_ca(tmp_path / "pki")
+
+    assert _mode(tmp_path / "pki") == 0o700

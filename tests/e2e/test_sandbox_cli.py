@@ -132,6 +132,19 @@ def test_a_spec_with_another_environment_gets_its_registry_and_loses_it_when_rem
     assert not Path(f"/etc/docker/certs.d/{host}").exists()
 
 
+def test_every_key_and_secret_file_of_the_running_sandbox_is_readable_by_root_only(sandbox):
+    root = sandbox.sandbox_dir
+    secrets = [*root.glob("pki/*.key"), *root.glob("registries/*/http-secret"), *root.glob("registries/*/config.yml"),
+               root / "gateway.json", root / "aws" / "credentials"]
+    wanted = {"ca.key", "token-signer.key", *(f"{r.host}.key" for r in sandbox.registries)}
+    assert wanted <= {p.name for p in secrets}
+
+    wider = {str(p.relative_to(root)): oct(p.stat().st_mode & 0o777) for p in secrets if p.stat().st_mode & 0o077}
+
+    assert wider == {}
+    assert (root / "pki").stat().st_mode & 0o777 == 0o700
+
+
 USER_KEY = "-----BEGIN PRIVATE KEY-----\nthe user's own client key (test)\n-----END PRIVATE KEY-----\n"
 
 

@@ -16,6 +16,7 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from ecr_constructs import EcrConstructsError, RegistryStack  # noqa: E402
+from ecr_constructs.publisher_stacks import add_publisher  # noqa: E402
 from ecr_spec import RegistrySpec, SpecError, load_spec, load_spec_file  # noqa: E402
 from ecr_spec.files import CONTEXT_KEY, OVERRIDE_CONTEXT_KEY  # noqa: E402
 
@@ -28,12 +29,14 @@ def read_spec(app: cdk.App) -> RegistrySpec:
 
 
 def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
-    return [
-        RegistryStack(app, target=target, repositories=spec.repositories_in(target),
-                      replication_rules=spec.replication_rules(target),
-                      replication_sources=spec.replication_sources(target), scan_type=spec.scan_type)
+    stacks = {
+        target: RegistryStack(app, target=target, repositories=spec.repositories_in(target),
+                              replication_rules=spec.replication_rules(target),
+                              replication_sources=spec.replication_sources(target), scan_type=spec.scan_type)
         for target in spec.targets()
-    ]
+    }
+    add_publisher(stacks, spec)  # the spec's `publisher` key: CodeBuild project and publisher roles
+    return list(stacks.values())
 
 
 def main() -> int:

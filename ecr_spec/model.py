@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .lifecycle import LifecycleRule, policy_text
+from .publisher import Publisher
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class RegistrySpec:
     environments: tuple[Environment, ...]
     repositories: tuple[Repository, ...]
     scan_type: str | None = "BASIC"
+    publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
 
     def environment(self, name: str) -> Environment:
         for environment in self.environments:

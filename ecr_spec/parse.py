@@ -13,12 +13,13 @@ from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
+from .publisher import parse_publisher
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
 STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
 
-_TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
+_TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
 _REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
                     "encryption", "kms_key_arn", "scan_on_push", "removal_policy"}
@@ -134,8 +135,9 @@ def load_spec(raw: Any) -> RegistrySpec:
             continue
         first_seen[repository.name] = path
         repositories.append(repository)
+    publisher = parse_publisher(top.get("publisher"), environments, [r.name for r in repositories], problems)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type)
+                        scan_type=scan_type, publisher=publisher)
     if not problems:
         _check_stack_limits(spec, problems)
     problems.raise_if_any()

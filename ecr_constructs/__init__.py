@@ -3,9 +3,10 @@ per-registry settings, and the per-(environment, region) stack. Constructs never
 environment; give them typed props (see ``ecr_spec`` for the typed spec)."""
 from .errors import EcrConstructsError, PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES
+from .publisher import PublisherProject, PublisherRole
 from .registry import RegistryReplication, RegistryScanning, ReplicationRegistryPolicy
 from .repository import EcrRepository
 from .stack import RegistryStack, construct_id
 
 __all__ = ["EcrConstructsError", "PropsError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
-           "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack", "construct_id"]
+           "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack", "construct_id", "PublisherProject", "PublisherRole"]

@@ -3,10 +3,18 @@ per-registry settings, and the per-(environment, region) stack. Constructs never
 environment; give them typed props (see ``ecr_spec`` for the typed spec)."""
 from .errors import EcrConstructsError, PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES
-from .publisher import PublisherProject, PublisherRole
 from .registry import RegistryReplication, RegistryScanning, ReplicationRegistryPolicy
 from .repository import EcrRepository
 from .stack import RegistryStack, construct_id
 
 __all__ = ["EcrConstructsError", "PropsError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
            "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack", "construct_id", "PublisherProject", "PublisherRole"]
+
+
+def __getattr__(name: str) -> object:
+    """``PublisherProject``/``PublisherRole`` load aws_codebuild and aws_s3_assets (about 1.5 s of imports): only
+    when asked for, so a synth without a publisher does not pay for them."""
+    if name in ("PublisherProject", "PublisherRole"):
+        from . import publisher
+        return getattr(publisher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -133,7 +133,7 @@ def test_the_buildspec_commands_run_to_the_end(build) -> None:  # type: ignore[n
 def test_the_build_publishes_the_commit_tag_to_every_destination_with_one_digest(build, ecr) -> None:  # type: ignore[no-untyped-def]
     done, tag = build
     assert done.returncode == 0, done.stderr[-5000:]
-    document = json.loads(done.stdout[done.stdout.index('{"destinations"'):])
+    document = json.loads(done.stdout[done.stdout.index("{"):])  # after the pre_build's `docker version` line
     rows = document["destinations"]
     assert {(r["account"], r["region"]) for r in rows} == {
         ("111111111111", "us-east-1"), ("222222222222", "us-east-1"), ("222222222222", "eu-west-1")}

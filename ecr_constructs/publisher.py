@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import aws_cdk as cdk
-from aws_cdk import Acknowledgment, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Token, Validations
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -32,6 +32,17 @@ PUBLISHER_REQUIREMENTS = ("boto3==1.44.8", "docker==7.2.0", "PyYAML==6.0.4")
 SOURCE_ARCHIVE = "/tmp/ecr-publisher-source.zip"
 # The project's own source, as the asset uploads it: what `pip install` needs to build image_pipeline.
 SOURCE_FILES = ("pyproject.toml", "README.md", "ecr_spec", "image_pipeline")
+# What publishing needs on a repository: the L2's grant_pull_push actions (ECR user guide, "Repository policy
+# examples": pull and push) plus DescribeRepositories (image-pipeline reads each repository's URI and tag
+# mutability). A unit test keeps this equal to what aws-cdk-lib's grant_pull_push grants.
+PUBLISH_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+                   "ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload", "ecr:PutImage",
+                   "ecr:DescribeRepositories")
+# One grant per repository would give each its own statements, and a few hundred repositories would overflow
+# IAM's policy quotas. Repository ARNs are grouped instead, each statement within one managed policy
+# (IAM quotas: 6,144 characters, whitespace excluded), which the CDK's policy splitting moves it into.
+STATEMENT_CHARS = 5_600  # leaves room for the actions and the statement's own keys
+_ARN_CHARS = len('"arn:aws-us-gov:ecr:ap-southeast-1:123456789012:repository/",')  # an ARN without its name
 MAX_SPEC_CHARS = 65_536  # the spec travels in one environment variable; Linux caps one at 128 KiB
 _SPEC_VARIABLE = "ECR_PUBLISHER_SPEC"
 
@@ -45,6 +56,32 @@ IAM5_ASSET_REASON = ("The L2 asset grant: read-only on this project's source arc
                      "which the install phase downloads.")
 IAM5_KMS_REASON = ("The L2 CodeBuild grant on the project's own KMS key (CB4): GenerateDataKey*/ReEncrypt* "
                    "are KMS's action families for encrypting build output with that one key.")
+
+
+def grant_publish(role: iam.IRole, repositories: Sequence[ecr.IRepository]) -> None:
+    """``ecr:GetAuthorizationToken`` (no resource: ``*``) and ``PUBLISH_ACTIONS`` on exactly ``repositories``,
+    whose ARNs come from the L2 (``repository_arn``), a few dozen per statement."""
+    ecr.AuthorizationToken.grant_read(role)
+    group: list[str] = []
+    chars = 0
+    for repository in repositories:
+        size = _ARN_CHARS + len(_name_of(repository))
+        if group and chars + size > STATEMENT_CHARS:
+            iam.Grant.add_to_principal(grantee=role, actions=list(PUBLISH_ACTIONS), resource_arns=group)
+            group, chars = [], 0
+        group.append(repository.repository_arn)
+        chars += size
+    if group:
+        iam.Grant.add_to_principal(grantee=role, actions=list(PUBLISH_ACTIONS), resource_arns=group)
+
+
+def _name_of(repository: ecr.IRepository) -> str:
+    """The repository's name as written (an L2 repository of this stack answers a token; its L1 has the
+    name), or the longest name ECR allows when it is not known."""
+    name = repository.repository_name
+    if Token.is_unresolved(name):
+        name = getattr(repository.node.default_child, "repository_name", None)
+    return name if isinstance(name, str) and not Token.is_unresolved(name) else "x" * 256
 
 
 def project_source_dir() -> Path:
@@ -160,10 +197,7 @@ class PublisherProject(Construct):
             environment_variables={k: codebuild.BuildEnvironmentVariable(value=v) for k, v in variables.items()},
             encryption_key=self.encryption_key, timeout=timeout or Duration.minutes(60))
 
-        ecr.AuthorizationToken.grant_read(self.role)
-        for repo in repositories:
-            repo.grant_pull_push(self.role)
-            repo.grant(self.role, "ecr:DescribeRepositories")
+        grant_publish(self.role, repositories)
         for role in publisher_roles:
             role.grant_assume_role(self.role)
         self._acknowledge()
@@ -217,10 +251,7 @@ class PublisherRole(Construct):
         self.role = iam.Role(self, "Role", role_name=role_name, assumed_by=principal,
                              max_session_duration=max_session_duration or Duration.hours(1),
                              description=f"image-pipeline publishes here from CodeBuild in {trusted_account}")
-        ecr.AuthorizationToken.grant_read(self.role)
-        for repo in repositories:
-            repo.grant_pull_push(self.role)
-            repo.grant(self.role, "ecr:DescribeRepositories")
+        grant_publish(self.role, repositories)
         policy = self.role.node.try_find_child("DefaultPolicy")
         if policy is not None:
             Validations.of(policy).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Resource::*]",

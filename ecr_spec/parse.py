@@ -13,7 +13,7 @@ from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
-from .publisher import parse_publisher
+from .publisher import check_publisher_size, parse_publisher
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
@@ -140,6 +140,7 @@ def load_spec(raw: Any) -> RegistrySpec:
                         scan_type=scan_type, publisher=publisher)
     if not problems:
         _check_stack_limits(spec, problems)
+        check_publisher_size(spec, problems)
     problems.raise_if_any()
     return spec
 

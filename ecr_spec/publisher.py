@@ -23,6 +23,9 @@ DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"
 PUBLISHER_KEYS = {"environment", "region", "repositories", "role_name"}
 # IAM role names: 1..64 of [\w+=,.@-] (IAM API reference, CreateRole RoleName); the build role adds a suffix.
+# A role's policies hold about this many repository ARNs (IAM quotas: 10,240 characters inline, 20 managed
+# policies of 6,144 characters each; an ARN of a typical name takes 60 to 80 of them).
+MAX_PUBLISHED_PER_ACCOUNT = 1_000
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,%d}$" % (64 - len(BUILD_ROLE_SUFFIX)))
 _ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::([0-9]{12}):role/(.+)$")
 
@@ -147,3 +150,20 @@ def build_spec(publisher: Publisher, environments: Sequence[Any],
     return {"environments": envs,
             "repositories": [{"name": name, "environments": list(repositories[name])}
                              for name in publisher.repositories]}
+
+
+def check_publisher_size(spec: Any, problems: Problems) -> None:
+    """Each role gets one ARN per published repository and region of its account: keep that within IAM's
+    policy size quotas."""
+    publisher = spec.publisher
+    if publisher is None:
+        return
+    published = set(publisher.repositories)
+    per_account: dict[str, int] = {}
+    for target in spec.targets():
+        count = sum(1 for r in spec.repositories_in(target) if r.name in published)
+        per_account[target.account] = per_account.get(target.account, 0) + count
+    for account, count in per_account.items():
+        if count > MAX_PUBLISHED_PER_ACCOUNT:
+            problems.add("publisher.repositories", f"{count} repository ARNs in account {account} (one per region); "
+                         f"one IAM role's policies hold about {MAX_PUBLISHED_PER_ACCOUNT}: publish fewer repositories")

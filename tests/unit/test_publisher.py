@@ -13,10 +13,11 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError, RegistryStack
-from ecr_constructs.publisher import PUBLISHER_REQUIREMENTS, PublisherProject
+from ecr_constructs.publisher import PUBLISH_ACTIONS, PUBLISHER_REQUIREMENTS, PublisherProject
 from ecr_constructs.publisher_stacks import add_publisher
 from ecr_spec import RegistrySpec
 
@@ -47,8 +48,10 @@ def statements(template: Template, role_name: str) -> list[dict[str, Any]]:
     roles = template.find_resources("AWS::IAM::Role", {"Properties": {"RoleName": role_name}})
     assert len(roles) == 1
     role_id = next(iter(roles))
-    found = [s for p in template.find_resources("AWS::IAM::Policy").values()
-             if {"Ref": role_id} in p["Properties"]["Roles"] for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    policies = [*template.find_resources("AWS::IAM::Policy").values(),
+                *template.find_resources("AWS::IAM::ManagedPolicy").values()]  # the CDK's overflow policies too
+    found = [s for p in policies if {"Ref": role_id} in p["Properties"].get("Roles", [])
+             for s in p["Properties"]["PolicyDocument"]["Statement"]]
     assert found
     return found
 
@@ -58,7 +61,13 @@ def actions(statement: dict[str, Any]) -> list[str]:
 
 
 def resources_of(statements_: list[dict[str, Any]], action: str) -> list[Any]:
-    return [s["Resource"] for s in statements_ if action in actions(s)]
+    """Every resource the action is allowed on, over all statements."""
+    found: list[Any] = []
+    for statement in statements_:
+        if action in actions(statement):
+            resource = statement["Resource"]
+            found += resource if isinstance(resource, list) else [resource]
+    return found
 
 
 def project_of(template: Template) -> dict[str, Any]:
@@ -173,3 +182,48 @@ def test_the_installed_requirements_are_the_pins_of_requirements_txt() -> None:
     pins = {line.split("==")[0].lower(): line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
             if "==" in line and not line.startswith("#")}
     assert all(pins[r.split("==")[0].lower()] == r for r in PUBLISHER_REQUIREMENTS)
+
+
+def test_the_publish_actions_are_what_the_l2_grant_pull_push_grants_plus_describe_repositories() -> None:
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    ecr.Repository(stack, "Repo").grant_pull_push(role)
+    granted = {a for s in only_resource(Template.from_stack(stack), "AWS::IAM::Policy")["Properties"]
+               ["PolicyDocument"]["Statement"] for a in actions(s)}
+    assert set(PUBLISH_ACTIONS) == (granted - {"ecr:GetAuthorizationToken"}) | {"ecr:DescribeRepositories"}
+
+
+def resolved_chars(statement: dict[str, Any], arn_of: dict[str, str]) -> int:
+    """The statement's size as IAM counts it (no whitespace), with the template's ARNs resolved."""
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            return arn_of[value["Fn::GetAtt"][0]]
+        if isinstance(value, dict) and "Fn::Join" in value:
+            return value["Fn::Join"][0].join(resolve(part) for part in value["Fn::Join"][1])
+        if isinstance(value, dict) and value.get("Ref") == "AWS::Partition":
+            return "aws"
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        return [resolve(v) for v in value] if isinstance(value, list) else value
+    return len(json.dumps(resolve(statement), separators=(",", ":")))
+
+
+def test_many_repositories_share_statements_instead_of_getting_their_own() -> None:
+    raw = spec(publisher={"environment": "dev"})
+    raw["repositories"] = [{"name": f"team/app-{i}"} for i in range(120)]
+    build = statements(templates(parsed(raw))["ecr-dev-us-east-1"], "ecr-image-publisher-build")
+    publish = [s for s in build if "ecr:PutImage" in actions(s)]
+    assert len(publish) == 2 and len(resources_of(build, "ecr:PutImage")) == 120  # about 75 ARNs per statement
+
+
+def test_each_publish_statement_fits_one_managed_policy_even_with_the_longest_names() -> None:
+    """IAM quotas: a managed policy holds at most 6,144 characters (whitespace excluded)."""
+    names = [("n" * 250) + f"-{i:03d}" for i in range(60)]
+    raw = spec(publisher={"environment": "dev"})
+    raw["repositories"] = [{"name": name} for name in names]
+    template = templates(parsed(raw))["ecr-dev-us-east-1"]
+    arn_of = {k: f"arn:aws:ecr:us-east-1:111111111111:repository/{v['Properties']['RepositoryName']}"
+              for k, v in template.find_resources("AWS::ECR::Repository").items()}
+    publish = [s for s in statements(template, "ecr-image-publisher-build") if "ecr:PutImage" in actions(s)]
+    assert sum(len(s["Resource"]) for s in publish) == 60
+    assert max(resolved_chars(s, arn_of) for s in publish) <= 6_144

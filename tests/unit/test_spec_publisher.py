@@ -77,3 +77,13 @@ def test_repositories_must_be_all_or_a_non_empty_list() -> None:
         "publisher.repositories: 'some' must be \"all\" or a list of repository names"]
     assert problems_of(spec(publisher={"environment": "dev", "repositories": []})) == [
         "publisher.repositories: [] is empty: list repositories, or \"all\""]
+
+
+def test_more_published_repository_arns_than_one_role_holds_is_an_error() -> None:
+    raw = spec(publisher={"environment": "dev"})
+    raw["environments"]["dev"]["regions"] = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1",
+                                             "eu-central-1"]
+    raw["repositories"] = [{"name": f"team/app-{i}", "environments": ["dev"]} for i in range(168)]
+    assert problems_of(raw) == [
+        "publisher.repositories: 1008 repository ARNs in account 111111111111 (one per region); one IAM role's "
+        "policies hold about 1000: publish fewer repositories"]

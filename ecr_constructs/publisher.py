@@ -3,8 +3,8 @@
 
 The build's own role gets exactly what publishing needs in its account: ``ecr:GetAuthorizationToken`` (an
 action with no resource, so on ``*``), pull/push and ``ecr:DescribeRepositories`` on the repositories it
-publishes to, and ``sts:AssumeRole`` on the other accounts' publisher roles. Every grant goes through the
-aws-cdk L2 (``IRepository.grant_pull_push``/``grant``, ``IRole.grant_assume_role``,
+publishes to, and ``sts:AssumeRole`` on the other accounts' publisher roles. Grants go through the aws-cdk
+L2 (``iam.Grant.add_to_principal`` with the L2 repositories' ``repository_arn``, ``IRole.grant_assume_role``,
 ``AuthorizationToken.grant_read``); ARNs of other regions and accounts come from ``Stack.format_arn``.
 Details and the choices behind them: docs/publisher.md.
 """

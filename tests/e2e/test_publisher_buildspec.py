@@ -4,8 +4,9 @@ CodeBuild's documented environment variables, publish the example application to
 What stands in for CodeBuild (CodeBuild user guide: "Build specification reference" for version 0.2, "Environment
 variables in build environments" for CODEBUILD_SRC_DIR, CODEBUILD_RESOLVED_SOURCE_VERSION, AWS_REGION, ...):
 
-- the phases' commands run in order in one bash (``env.shell: bash``; with version 0.2 commands share one shell
-  instance), in ``CODEBUILD_SRC_DIR``, stopping at the first failing command, as a phase does;
+- the phases' commands run in order in one bash (``env.shell: bash``; "Shells and commands in build
+  environments": version 0.2 no longer runs each command in its own shell instance), in ``CODEBUILD_SRC_DIR``,
+  stopping at the first failing command, as a phase does;
 - the project's environment variables come from the template, the start-build overrides are ``PUBLISH_ARGS``
   (the sandbox's offline base image) and nothing else;
 - the build role's credentials are the CI account's sandbox profile; the other account is reached only through

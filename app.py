@@ -42,6 +42,9 @@ def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
     for source, destinations in stack_dependencies(spec).items():
         for destination in destinations:  # replicas exist before the source starts replicating
             stacks[source].add_stack_dependency(stacks[destination], "its replicas are declared there")
+    if spec.publisher is not None:  # CodeBuild project and publisher roles; imported only when asked for (1.5 s)
+        from ecr_constructs.publisher_stacks import add_publisher
+        add_publisher(stacks, spec)
     return list(stacks.values())
 
 

@@ -13,4 +13,14 @@ from .stack import RegistryStack, construct_id
 
 __all__ = ["EcrConstructsError", "PropsError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
            "RepositoryCreationTemplate", "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack",
-           "construct_id", "PullThroughCacheRule", "RegistrySigning"]
+           "construct_id", "PullThroughCacheRule", "RegistrySigning", "PublisherProject",
+           "PublisherRole"]
+
+
+def __getattr__(name: str) -> object:
+    """``PublisherProject``/``PublisherRole`` load aws_codebuild and aws_s3_assets (about 1.5 s of imports): only
+    when asked for, so a synth without a publisher does not pay for them."""
+    if name in ("PublisherProject", "PublisherRole"):
+        from . import publisher
+        return getattr(publisher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

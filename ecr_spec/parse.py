@@ -16,12 +16,13 @@ from .names import show
 from .policy import MAX_POLICY_CHARS, policy_chars
 from .replication import check_replication
 from .registry_parse import parse_registry
+from .publisher import check_publisher_size, parse_publisher
 
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
 STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
 
-_TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
+_TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
 _REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
                     "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}
@@ -134,11 +135,14 @@ def load_spec(raw: Any) -> RegistrySpec:
             continue
         first_seen[repository.name] = path
         repositories.append(repository)
+    publisher = parse_publisher(top.get("publisher"), environments, [r.name for r in repositories], problems)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type, creation_templates=templates, registry_settings=registry_settings)
+                        scan_type=scan_type, creation_templates=templates, registry_settings=registry_settings,
+                        publisher=publisher)
     if not problems:
         _check_stack_limits(spec, problems)
         check_replication(spec, first_seen, problems)
+        check_publisher_size(spec, problems)
     problems.raise_if_any()
     return spec
 

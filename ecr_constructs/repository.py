@@ -21,7 +21,7 @@ from ecr_spec.policy import partition_of
 
 from .cdk_lifecycle import typed_lifecycle_rules
 from .errors import PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, check_lifecycle_rules, l2_lifecycle_rules
+from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, l2_lifecycle_rules
 from .logical_ids import keep_wrapped_logical_id
 from .permissions import grant_accounts, grant_organization, grant_services
 
@@ -131,8 +131,8 @@ def _check(scope: Construct, construct_id: str, *, repository_name: str,
     checks.repository_name(repository_name, "repository_name", problems, _is_token)
     before = problems.reported
     rules = typed_lifecycle_rules(lifecycle_rules, "lifecycle_rules", problems)
-    if problems.reported == before:  # cross-rule checks only on rules that all converted
-        check_lifecycle_rules(rules, problems)
+    if problems.reported == before:  # checked only when every rule converted
+        checks.lifecycle_rules(rules, "lifecycle_rules", problems)
     checks.mutable_tags(mutable_tags, "mutable_tags", problems, _is_token)
     checks.accounts(pull_accounts, "pull_accounts", problems, _is_token)
     checks.accounts(push_accounts, "push_accounts", problems, _is_token)

@@ -7,10 +7,12 @@ checked: the constructs pass a test for unresolved CDK tokens, the spec has none
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 from . import names
 from .errors import Problems
+from .lifecycle import LifecycleRule, check_rules, parse_rule
 from .limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
 from .names import show
 from .policy import policy_chars
@@ -92,3 +94,27 @@ def repository_policy_size(path: str, problems: Problems, *, owner_account: str 
     if chars > MAX_REPOSITORY_POLICY_CHARS:
         problems.add(path, f"the repository policy would have {chars} characters; ECR allows "
                      f"{MAX_REPOSITORY_POLICY_CHARS}{advice}")
+
+
+@lru_cache(maxsize=4096)
+def _rule_problems(rule: LifecycleRule, path: str) -> tuple[str, ...]:
+    """The spec's per-rule checks on a typed rule: its ECR JSON through the spec's own ``parse_rule``.
+    Cached: the rules of a parsed spec are shared by many repositories."""
+    problems = Problems()
+    parse_rule(rule.to_json(), path, problems)
+    return tuple(problems.lines)
+
+
+def lifecycle_rules(rules: Sequence[LifecycleRule], path: str, problems: Problems) -> None:
+    """Typed rules built in code (not parsed from a spec) get every check a spec rule gets: each rule's own
+    checks, then, when those pass, the checks across the policy (priorities, ``any`` last, size, count)."""
+    before = problems.reported
+    for i, rule in enumerate(rules):
+        try:
+            lines = _rule_problems(rule, f"{path}[{i}]")
+        except TypeError:  # a rule built with lists instead of tuples is not hashable: check it uncached
+            lines = _rule_problems.__wrapped__(rule, f"{path}[{i}]")
+        for line in lines:
+            problems.add("", line)
+    if problems.reported == before:
+        check_rules([(f"{path}[{i}]", rule) for i, rule in enumerate(rules)], path, problems)

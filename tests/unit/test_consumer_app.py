@@ -86,3 +86,17 @@ def test_codebuild_takes_our_repository_as_the_build_image() -> None:
     [project] = template.find_resources("AWS::CodeBuild::Project").values()
     assert f'"Ref": "{repository_id}"' in json.dumps(project["Properties"]["Environment"]["Image"])
     assert project["Properties"]["Environment"]["ImagePullCredentialsType"] == "SERVICE_ROLE"
+
+
+def test_the_readme_constructs_example_synthesizes_with_our_repositories_in_ecs_codebuild_and_lambda() -> None:
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Using the constructs in your own CDK app"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    template = Template.from_stack(namespace["ServiceStack"](cdk.App(), "Readme", env=ENV))
+    template.resource_count_is("AWS::ECR::Repository", 3)
+    for kind in ("AWS::ECS::TaskDefinition", "AWS::CodeBuild::Project", "AWS::Lambda::Function"):
+        template.resource_count_is(kind, 1)

@@ -282,3 +282,12 @@ def test_a_typed_rule_built_in_code_gets_the_spec_per_rule_checks() -> None:
             LifecycleRule(rule_priority=1, tag_status="untagged", count_type="sinceImagePushed", count_number=7)])
     assert caught.value.problems == [
         "Test/Repo: lifecycle_rules[0].selection.countUnit: null: countType sinceImagePushed needs countUnit 'days'"]
+
+
+def test_an_environment_agnostic_stack_still_gets_the_size_check_when_no_statement_names_its_account() -> None:
+    # Only the service statements carry the owner account (aws:SourceAccount); account grants do not.
+    import aws_cdk as cdk
+    too_many = _accounts_that_fit_only_in("aws") + [f"{400000000000 + i:012d}" for i in range(50)]
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(cdk.Stack(cdk.App(), "Agnostic"), "Repo", repository_name="team/app", pull_accounts=too_many)
+    assert "pull_accounts: the repository policy would have " in caught.value.problems[0]

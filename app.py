@@ -17,6 +17,7 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from ecr_constructs import EcrConstructsError, RegistryStack  # noqa: E402
 from ecr_spec import RegistrySpec, SpecError, load_spec, load_spec_file  # noqa: E402
+from ecr_spec.replication import all_targets, replicas_in, stack_dependencies  # noqa: E402
 from ecr_spec.files import CONTEXT_KEY, OVERRIDE_CONTEXT_KEY  # noqa: E402
 
 
@@ -28,12 +29,19 @@ def read_spec(app: cdk.App) -> RegistrySpec:
 
 
 def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
-    return [
-        RegistryStack(app, target=target, repositories=spec.repositories_in(target),
-                      replication_rules=spec.replication_rules(target),
-                      replication_sources=spec.replication_sources(target), scan_type=spec.scan_type)
-        for target in spec.targets()
-    ]
+    own = set(spec.targets())
+    stacks = {
+        target: RegistryStack(app, target=target, repositories=spec.repositories_in(target) if target in own else (),
+                              replication_rules=spec.replication_rules(target) if target in own else (),
+                              replication_sources=spec.replication_sources(target), scan_type=spec.scan_type,
+                              replicas=replicas_in(spec, target),
+                              creation_templates=spec.creation_templates_in(target) if target in own else ())
+        for target in all_targets(spec)
+    }
+    for source, destinations in stack_dependencies(spec).items():
+        for destination in destinations:  # replicas exist before the source starts replicating
+            stacks[source].add_stack_dependency(stacks[destination], "its replicas are declared there")
+    return list(stacks.values())
 
 
 def main() -> int:

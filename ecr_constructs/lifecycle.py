@@ -1,9 +1,13 @@
 """Lifecycle policies for the repository construct.
 
-Rules are the typed ``LifecycleRule`` from ecr_spec, checked with the same rules the spec uses. Rules the
-aws-cdk L2 can express (expire by count or by age since push) go through the L2's ``lifecycle_rules``. The L2
-cannot express archive storage (``transition`` actions, ``sinceImagePulled``, ``sinceImageTransitioned``,
-``storageClass``), so a policy that uses any of it is written as ECR's JSON into the L1 ``LifecyclePolicy``.
+Rules are the typed ``LifecycleRule`` from ecr_spec, checked with the same rules the spec uses (ECR's, per
+storage class). A policy the aws-cdk L2 can express goes through the L2's ``lifecycle_rules``: only ``expire``
+by ``imageCountMoreThan`` or ``sinceImagePushed``, no ``storageClass``, and at most one ``tagStatus: any`` rule
+with the highest priority of the whole policy (``Repository.addLifecycleRule`` refuses a second ``any`` rule
+and an ``any`` rule that is not last). Everything else -- archive transitions, ``sinceImagePulled``,
+``sinceImageTransitioned``, ``storageClass``, and ECR's one-``any``-rule-per-storage-class policies such as
+the user guide's "Combining archive and expire rules" -- is written as ECR's JSON into the L1
+``LifecyclePolicy``, because the L2 cannot express it.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from ecr_spec.errors import Problems
 from ecr_spec.lifecycle import DEFAULT_RULES as DEFAULT_LIFECYCLE_RULES
 from ecr_spec.lifecycle import LifecycleRule, check_rules, policy_text
 
-__all__ = ["DEFAULT_LIFECYCLE_RULES", "apply_lifecycle_policy", "check_lifecycle_rules", "l2_lifecycle_rules"]
+__all__ = ["DEFAULT_LIFECYCLE_RULES", "apply_lifecycle_policy", "check_lifecycle_rules", "l2_can_express",
+           "l2_lifecycle_rules"]
 
 _L2_COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed")
 
@@ -41,15 +46,24 @@ def _l2_rule(rule: LifecycleRule) -> ecr.LifecycleRule:
         max_image_age=None if by_count else _days(rule.count_number))
 
 
+def l2_can_express(rules: Sequence[LifecycleRule]) -> bool:
+    """Whether the aws-cdk L2 can render this policy (see the module docstring for what it cannot)."""
+    if not all(r.action == "expire" and r.count_type in _L2_COUNT_TYPES and r.storage_class is None for r in rules):
+        return False
+    any_rules = [r for r in rules if r.tag_status == "any"]
+    return not any_rules or (len(any_rules) == 1
+                             and any_rules[0].rule_priority == max(r.rule_priority for r in rules))
+
+
 def l2_lifecycle_rules(rules: Sequence[LifecycleRule]) -> list[ecr.LifecycleRule] | None:
-    """The rules as L2 ``LifecycleRule``s, or None when one of them needs archive storage (L1 only)."""
-    if all(r.action == "expire" and r.count_type in _L2_COUNT_TYPES and r.storage_class is None for r in rules):
-        return [_l2_rule(r) for r in rules]
-    return None
+    """The rules as L2 ``LifecycleRule``s, or None when the L2 cannot express the policy (then the L1 gets it
+    through ``apply_lifecycle_policy``)."""
+    return [_l2_rule(r) for r in rules] if l2_can_express(rules) else None
 
 
 def apply_lifecycle_policy(repository: ecr.Repository, rules: Sequence[LifecycleRule]) -> None:
-    """Writes the policy to the L1 resource, for what the L2 lacks (see the module docstring)."""
+    """Writes the policy as ECR's JSON to the L1 ``CfnRepository.LifecyclePolicy``: the L2 cannot express it
+    (see the module docstring)."""
     cfn = repository.node.default_child
     assert isinstance(cfn, ecr.CfnRepository)
     cfn.lifecycle_policy = ecr.CfnRepository.LifecyclePolicyProperty(lifecycle_policy_text=policy_text(rules))

@@ -12,7 +12,11 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ecr_spec.errors import Problems
 from ecr_spec.model import ReplicationRule
+from ecr_spec.replication import MAX_DESTINATIONS_PER_RULE, MAX_FILTERS_PER_RULE, MAX_RULES
+
+from .errors import PropsError
 
 REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 
@@ -20,12 +24,25 @@ REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 class RegistryReplication(Construct):
     """The registry's replication configuration: each rule sends the named repositories to its destinations.
 
-    :param rules: the merged replication wishes of the registry's repositories (one rule per destination set).
-        Repository filters are ECR's PREFIX_MATCH on each full repository name.
+    :param rules: the registry's rules, as ``ecr_spec.replication.plan_rules`` merges and splits them. Repository
+        filters are ECR's PREFIX_MATCH on each full repository name (a name also matches longer names).
+        At most 10 rules, each with 1..100 destinations and at most 100 filters (ECR API Reference).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, rules: Sequence[ReplicationRule]) -> None:
         super().__init__(scope, construct_id)
+        problems = Problems()
+        if len(rules) > MAX_RULES:
+            problems.add("rules", f"{len(rules)} rules; ECR allows {MAX_RULES} per registry")
+        for i, rule in enumerate(rules):
+            if not 1 <= len(rule.destinations) <= MAX_DESTINATIONS_PER_RULE:
+                problems.add(f"rules[{i}].destinations", f"{len(rule.destinations)} destinations; ECR allows 1 to "
+                             f"{MAX_DESTINATIONS_PER_RULE}")
+            if len(rule.repositories) > MAX_FILTERS_PER_RULE:
+                problems.add(f"rules[{i}].repositories", f"{len(rule.repositories)} filters; ECR allows "
+                             f"{MAX_FILTERS_PER_RULE} per rule (ecr_spec.replication.plan_rules splits them)")
+        if problems:
+            raise PropsError(self.node.path, problems.lines)
         self.resource = ecr.CfnReplicationConfiguration(
             self, "Resource",
             replication_configuration=ecr.CfnReplicationConfiguration.ReplicationConfigurationProperty(rules=[

@@ -9,6 +9,9 @@ from constructs import Construct
 
 from ecr_spec.model import ReplicationRule, Repository, Target
 
+from ecr_spec.creation_templates import CreationTemplate
+
+from .creation_template import creation_template, replica_settings
 from .registry import RegistryReplication, RegistryScanning, ReplicationRegistryPolicy
 from .repository import EcrRepository
 
@@ -29,20 +32,27 @@ class RegistryStack(cdk.Stack):
     :param replication_rules: this registry's replication configuration. Default: none.
     :param replication_sources: accounts allowed to replicate into this registry. Default: none.
     :param scan_type: registry scanning, ``BASIC`` or ``ENHANCED``, or None to leave it alone. Default: ``BASIC``.
+    :param replicas: repositories replicated into this registry from others, declared here with their own
+        settings so ECR's replication finds them instead of creating them with ECR's defaults. Default: none.
+    :param creation_templates: repository creation templates of this registry. Default: none.
     """
 
     def __init__(self, scope: Construct, *, target: Target, repositories: Sequence[Repository],
                  replication_rules: Sequence[ReplicationRule] = (), replication_sources: Sequence[str] = (),
-                 scan_type: str | None = "BASIC", **stack_props: Any) -> None:
+                 scan_type: str | None = "BASIC", replicas: Sequence[Repository] = (),
+                 creation_templates: Sequence[CreationTemplate] = (), **stack_props: Any) -> None:
         super().__init__(scope, target.stack_name, stack_name=target.stack_name,
                          env=cdk.Environment(account=target.account, region=target.region),
                          description=f"ECR repositories of {target.environment} in {target.region}",
                          **stack_props)
         self.target = target
         self.repositories: dict[str, EcrRepository] = {}
-        key = self._shared_key(repositories)
-        for repository in repositories:
+        replicas = [replica_settings(r, target.account, target.region) for r in replicas]
+        key = self._shared_key([*repositories, *replicas])
+        for repository in [*repositories, *replicas]:
             self.repositories[repository.name] = self._repository(repository, key)
+        for template in creation_templates:
+            creation_template(self, template)
         if replication_rules:
             RegistryReplication(self, "Replication", rules=replication_rules)
         if replication_sources:

@@ -219,11 +219,7 @@ def _replicate(settings: Settings, account: str, region: str, repository: str, d
             if host not in registries:
                 log.warning("replication of %s to %s skipped: the sandbox has no such registry", repository, host)
                 continue
-            try:
-                _ecr(moto_url, dest_account, dest_region).create_repository(repositoryName=repository)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "RepositoryAlreadyExistsException":
-                    raise
+            replication.create_replica(_ecr(moto_url, dest_account, dest_region), repository)
             replication.copy_image(source, _registry_client(settings, host, repository), repository, digest,
                                    media_type, tag)
             log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)

@@ -6,6 +6,7 @@
 - ``DeleteChangeSet`` of a change set that is gone: moto fails with HTTP 500; CloudFormation succeeds
   while the stack exists. ``DescribeChangeSet`` of one that is gone: moto answers ``ValidationError``,
   CloudFormation ``ChangeSetNotFound``. The CDK CLI relies on both on every deploy after the first.
+- ``AWS::ECR::RepositoryCreationTemplate`` and the template API calls: ``ecr_sandbox.moto_templates``.
 - ``AWS::ECR::ReplicationConfiguration``, ``AWS::ECR::RegistryPolicy``,
   ``AWS::ECR::RegistryScanningConfiguration``: moto only warns; the models below call
   ``put_replication_configuration`` / ``put_registry_policy`` / ``put_registry_scanning_configuration``.
@@ -22,6 +23,8 @@ from typing import Any
 from moto.cloudformation.exceptions import CloudFormationError
 from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import Repository, ecr_backends
+
+from ecr_sandbox import moto_templates  # noqa: F401 - AWS::ECR::RepositoryCreationTemplate registers on import
 
 
 def _lower_first(key: str) -> str:
@@ -223,3 +226,4 @@ def install() -> None:
     themselves by subclassing."""
     _patch_repository()
     _patch_change_sets()
+    moto_templates.install()

@@ -1,8 +1,11 @@
 """Lifecycle rules: the typed rule, its checks, the shorthands and ECR's policy JSON.
 
 A rule is written in ECR's own JSON (``rulePriority``, ``description``, ``selection``, ``action``) so
-rules can be pasted from the AWS documentation. Checks follow the ECR user guide's lifecycle policy
-parameters and evaluation rules (see shared/reference/ecr-rules.md).
+rules can be pasted from the AWS documentation. Checks follow the ECR user guide to the letter: "Lifecycle
+policy properties in Amazon ECR", the evaluation rules on "Automate the cleanup of images by using lifecycle
+policies in Amazon ECR", the notes on "Examples of lifecycle policies in Amazon ECR" and "Archiving an image"
+(docs/lifecycle.md lists every rule with its page and every choice made where the pages are ambiguous).
+The evaluator is ``ecr_spec.lifecycle_evaluation``.
 """
 from __future__ import annotations
 
@@ -109,26 +112,27 @@ def _unknown_keys(obj: Mapping[str, Any], allowed: set[str], path: str, problems
 
 
 def parse_rule(raw: Any, path: str, problems: Problems) -> LifecycleRule | None:
-    """Parses one rule in ECR's JSON, adding every problem found; None if it cannot be used."""
+    """Parses one rule in ECR's JSON, adding every problem found; None if it cannot be used.
+    Each check cites the ECR user guide page it comes from (docs/lifecycle.md lists them)."""
     if not isinstance(raw, dict):
         problems.add(path, f"{show(raw)} must be an object with rulePriority, selection and action")
         return None
     before = problems.reported
     _unknown_keys(raw, _RULE_KEYS, path, problems)
     priority = raw.get("rulePriority")
-    if not _positive_int(priority):
+    if not _positive_int(priority):  # API reference: LifecyclePolicyRulePriority, min 1
         problems.add(f"{path}.rulePriority", f"{show(priority)} must be a positive integer")
     description = raw.get("description")
     if description is not None and not isinstance(description, str):
         problems.add(f"{path}.description", f"{show(description)} must be a string")
     selection = raw.get("selection")
-    action = raw.get("action", {"type": "expire"})
+    action = raw.get("action")
     if not isinstance(selection, dict):
         problems.add(f"{path}.selection", f"{show(selection)} must be an object (tagStatus, countType, ...)")
         selection = {}
     if not isinstance(action, dict):
         problems.add(f"{path}.action", f"{show(action)} must be an object such as {{\"type\": \"expire\"}}")
-        action = {}
+        action = {"type": "expire"}  # said once; the rule is dropped anyway
     _unknown_keys(selection, _SELECTION_KEYS, f"{path}.selection", problems)
     _unknown_keys(action, _ACTION_KEYS, f"{path}.action", problems)
     rule = _parse_selection_and_action(selection, action, f"{path}.selection", f"{path}.action", problems)
@@ -137,8 +141,9 @@ def parse_rule(raw: Any, path: str, problems: Problems) -> LifecycleRule | None:
     return LifecycleRule(rule_priority=priority, description=description, **rule)
 
 
-def _parse_selection_and_action(sel: Mapping[str, Any], act: Mapping[str, Any], spath: str, apath: str,
-                                problems: Problems) -> dict[str, Any]:
+def _parse_tags(sel: Mapping[str, Any], spath: str, problems: Problems) -> dict[str, Any]:
+    """tagStatus and the tag lists (properties page: "Tag status", "Tag pattern list", "Tag prefix list";
+    evaluation rules: one list per rule, lists only with 'tagged', at most four wildcards)."""
     tag_status = sel.get("tagStatus")
     if tag_status not in TAG_STATUSES:
         problems.add(f"{spath}.tagStatus", f"{show(tag_status)} must be one of {', '.join(TAG_STATUSES)}")
@@ -147,60 +152,80 @@ def _parse_selection_and_action(sel: Mapping[str, Any], act: Mapping[str, Any], 
     patterns = _string_list(sel["tagPatternList"], f"{spath}.tagPatternList", problems) \
         if "tagPatternList" in sel else ()
     if tag_status == "tagged":
-        if prefixes and patterns:
+        if "tagPrefixList" in sel and "tagPatternList" in sel:
             problems.add(spath, "tagStatus 'tagged' takes tagPrefixList or tagPatternList, not both")
         elif not prefixes and not patterns:
             problems.add(spath, "tagStatus 'tagged' needs a non-empty tagPrefixList or tagPatternList")
     elif tag_status in ("untagged", "any") and ("tagPrefixList" in sel or "tagPatternList" in sel):
-        problems.add(spath, f"tagStatus {show(tag_status)} takes no tagPrefixList or tagPatternList")
+        problems.add(spath, f"tagStatus {show(tag_status)} takes no tagPrefixList or tagPatternList "
+                            "(they are only used with 'tagged')")
     for i, pattern in enumerate(patterns):
         if pattern.count("*") > MAX_WILDCARDS:
             problems.add(f"{spath}.tagPatternList[{i}]",
                          f"{show(pattern)} has {pattern.count('*')} wildcards; ECR allows at most {MAX_WILDCARDS}")
+    return {"tag_status": tag_status, "tag_prefix_list": prefixes, "tag_pattern_list": patterns}
+
+
+def _parse_selection_and_action(sel: Mapping[str, Any], act: Mapping[str, Any], spath: str, apath: str,
+                                problems: Problems) -> dict[str, Any]:
+    tags = _parse_tags(sel, spath, problems)
     count_type = sel.get("countType")
     count_unit = sel.get("countUnit")
     count_number = sel.get("countNumber")
-    if count_type not in COUNT_TYPES:
+    storage_class = sel.get("storageClass")
+    if count_type not in COUNT_TYPES:  # properties page, "Count type"
         problems.add(f"{spath}.countType", f"{show(count_type)} must be one of {', '.join(COUNT_TYPES)}")
-    elif count_type == "imageCountMoreThan":
-        if count_unit is not None:
+    elif count_type == "imageCountMoreThan":  # "Count unit": an error if given with any other count type
+        if "countUnit" in sel:
             problems.add(f"{spath}.countUnit", f"{show(count_unit)} is not allowed with countType imageCountMoreThan")
     elif count_unit != "days":
         problems.add(f"{spath}.countUnit", f"{show(count_unit)}: countType {count_type} needs countUnit 'days'")
-    if not _positive_int(count_number):
+    if not _positive_int(count_number):  # "Count number": positive integers, 0 is not accepted
         problems.add(f"{spath}.countNumber", f"{show(count_number)} must be a positive integer")
-    storage_class = sel.get("storageClass")
+    # "Storage class": standard when omitted; required and 'archive' with sinceImageTransitioned, 'standard'
+    # with every other count type.
     if storage_class is not None and storage_class not in STORAGE_CLASSES:
         problems.add(f"{spath}.storageClass", f"{show(storage_class)} must be one of {', '.join(STORAGE_CLASSES)}")
+    elif count_type == "sinceImageTransitioned" and storage_class != "archive":
+        problems.add(f"{spath}.storageClass", f"{show(storage_class)}: countType sinceImageTransitioned needs "
+                                             "storageClass 'archive'")
+    elif count_type in COUNT_TYPES and count_type != "sinceImageTransitioned" and storage_class == "archive":
+        problems.add(f"{spath}.storageClass", f"'archive' is only allowed with countType sinceImageTransitioned "
+                                             f"(countType {count_type} selects 'standard' images)")
     action = act.get("type")
     target = act.get("targetStorageClass")
-    if action not in ACTIONS:
+    if action not in ACTIONS:  # properties page, "Action"
         problems.add(f"{apath}.type", f"{show(action)} must be one of {', '.join(ACTIONS)}")
     elif action == "transition":
         if target != "archive":
             problems.add(f"{apath}.targetStorageClass", f"{show(target)}: a transition needs targetStorageClass 'archive'")
-        if storage_class == "archive":
-            problems.add(f"{spath}.storageClass", "images already in 'archive' cannot be transitioned again")
-        if count_type == "sinceImageTransitioned":
-            problems.add(f"{spath}.countType", "sinceImageTransitioned selects archived images; they can only expire")
+        if count_type == "sinceImageTransitioned":  # examples page: sinceImageTransitioned must expire
+            problems.add(f"{spath}.countType", "sinceImageTransitioned selects archived images: its action must be "
+                                               "'expire'")
     else:
-        if target is not None:
+        if "targetStorageClass" in act:
             problems.add(f"{apath}.targetStorageClass", f"{show(target)} is only allowed with action type 'transition'")
-        if count_type == "sinceImagePulled":
+        if count_type == "sinceImagePulled":  # examples page, "Filtering on last pulled time"
             problems.add(f"{spath}.countType", "sinceImagePulled can only transition images to archive, not expire them")
-    if count_type == "sinceImageTransitioned":
-        if storage_class not in (None, "archive"):
-            problems.add(f"{spath}.storageClass", "sinceImageTransitioned selects archived images: use 'archive'")
-        if _positive_int(count_number) and count_number < ARCHIVE_MIN_DAYS:
-            problems.add(f"{spath}.countNumber", f"{count_number}: an archived image cannot be expired within "
-                         f"{ARCHIVE_MIN_DAYS} days of archiving")
-    return {"tag_status": tag_status, "tag_prefix_list": prefixes, "tag_pattern_list": patterns,
-            "count_type": count_type, "count_unit": count_unit, "count_number": count_number,
+    if count_type == "sinceImageTransitioned" and _positive_int(count_number) and count_number < ARCHIVE_MIN_DAYS:
+        # archive page: archived images have a minimum storage duration of 90 days
+        problems.add(f"{spath}.countNumber", f"{count_number}: an archived image cannot be expired within "
+                     f"{ARCHIVE_MIN_DAYS} days of archiving")
+    return {**tags, "count_type": count_type, "count_unit": count_unit, "count_number": count_number,
             "action": action, "target_storage_class": target, "storage_class": storage_class}
 
 
+def rule_storage_class(rule: LifecycleRule) -> str:
+    """The storage class a rule selects: ``standard`` when omitted (properties page, "Storage class")."""
+    return rule.storage_class or "standard"
+
+
 def check_rules(rules: Sequence[tuple[str, LifecycleRule]], path: str, problems: Problems) -> None:
-    """Checks that apply across a policy's rules. ``rules`` pairs each rule with the path it came from."""
+    """Checks that apply across a policy's rules. ``rules`` pairs each rule with the path it came from.
+
+    Priorities are unique across the policy. The `any` rule comes last, at most one rule selects untagged
+    images and the tag prefix sets are unique **per storage class** (evaluation rules page; the examples
+    page's "Combining archive and expire rules" has an `any` rule for each storage class)."""
     if not rules:
         problems.add(path, "a repository needs at least one lifecycle rule (Security Hub ECR.3); "
                            "set untagged_expire_days, keep_last or rules")
@@ -213,21 +238,41 @@ def check_rules(rules: Sequence[tuple[str, LifecycleRule]], path: str, problems:
             problems.add(f"{rpath}.rulePriority", f"{rule.rule_priority} is already used by {seen[rule.rule_priority]}")
         else:
             seen[rule.rule_priority] = rpath
-    highest = max(rule.rule_priority for _, rule in rules)
-    any_rules = [(p, r) for p, r in rules if r.tag_status == "any"]
-    for rpath, rule in any_rules[1:]:
-        problems.add(rpath, f"only one rule may have tagStatus 'any' ({any_rules[0][0]} has it already)")
-    for rpath, rule in any_rules:
-        if rule.rule_priority != highest:
-            problems.add(f"{rpath}.rulePriority", f"{rule.rule_priority}: the rule with tagStatus 'any' must have "
-                         f"the highest rulePriority (another rule has {highest})")
-    untagged = [p for p, r in rules if r.tag_status == "untagged"]
-    for rpath in untagged[1:]:
-        problems.add(rpath, f"only one rule may select untagged images ({untagged[0]} does already)")
+    for storage in STORAGE_CLASSES:
+        _check_storage_class(storage, [(p, r) for p, r in rules if rule_storage_class(r) == storage], problems)
     text = policy_text([r for _, r in rules])
     if not MIN_POLICY_CHARS <= len(text) <= MAX_POLICY_CHARS:
         problems.add(path, f"the policy text has {len(text)} characters; ECR takes {MIN_POLICY_CHARS} to "
                            f"{MAX_POLICY_CHARS}")
+
+
+def _check_storage_class(storage: str, rules: Sequence[tuple[str, LifecycleRule]], problems: Problems) -> None:
+    if not rules:
+        return
+    where = f"storageClass '{storage}'"
+    any_rules = [(p, r) for p, r in rules if r.tag_status == "any"]
+    for rpath, _ in any_rules[1:]:
+        problems.add(rpath, f"only one rule selecting {where} may have tagStatus 'any' ({any_rules[0][0]} has it "
+                            "already)")
+    if any_rules:
+        rpath, rule = any_rules[0]
+        later = max(r.rule_priority for _, r in rules if r.tag_status != "any") if len(any_rules) < len(rules) else 0
+        if later > rule.rule_priority:
+            problems.add(f"{rpath}.rulePriority", f"{rule.rule_priority}: the rule with tagStatus 'any' must have the "
+                         f"highest rulePriority of the rules selecting {where} (another has {later})")
+    untagged = [p for p, r in rules if r.tag_status == "untagged"]
+    for rpath in untagged[1:]:
+        problems.add(rpath, f"only one rule selecting {where} may select untagged images ({untagged[0]} does already)")
+    prefix_sets: dict[frozenset[str], str] = {}
+    for rpath, rule in rules:
+        if not rule.tag_prefix_list:
+            continue
+        key = frozenset(rule.tag_prefix_list)
+        if key in prefix_sets:
+            problems.add(f"{rpath}.selection.tagPrefixList", f"{show(list(rule.tag_prefix_list))}: the same tag "
+                         f"prefixes as {prefix_sets[key]}; the rules selecting {where} need a unique set of prefixes")
+        else:
+            prefix_sets[key] = rpath
 
 
 def parse_policy_text(text: str) -> tuple[LifecycleRule, ...]:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .lifecycle import LifecycleRule, policy_text
+from .replication import plan_rules
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Repository:
     kms_key_arn: str | None = None
     scan_on_push: bool = True
     removal_policy: str = "retain"
+    replicate_by_prefix: bool = False  # accepts that its name, a PREFIX_MATCH filter, replicates longer names too
 
     @property
     def lifecycle_policy_text(self) -> str:
@@ -86,6 +89,10 @@ class RegistrySpec:
     environments: tuple[Environment, ...]
     repositories: tuple[Repository, ...]
     scan_type: str | None = "BASIC"
+    creation_templates: tuple[Any, ...] = ()  # ecr_spec.creation_templates.CreationTemplate
+
+    def creation_templates_in(self, target: Target) -> tuple[Any, ...]:
+        return tuple(t for t in self.creation_templates if target.environment in t.environments)
 
     def environment(self, name: str) -> Environment:
         for environment in self.environments:
@@ -111,12 +118,11 @@ class RegistrySpec:
 
     def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
         """ECR allows one replication configuration per registry: the wishes of all repositories in
-        ``target`` merged into rules, one per distinct set of destinations."""
-        groups: dict[tuple[Registry, ...], list[str]] = {}
-        for repository in self.repositories_in(target):
-            if repository.replicate_to:
-                groups.setdefault(repository.replicate_to, []).append(repository.name)
-        return tuple(ReplicationRule(d, tuple(names)) for d, names in groups.items())
+        ``target`` merged by destination set and split at ECR's limits (see ``ecr_spec.replication``)."""
+        cache = self.__dict__.setdefault("_rules", {})
+        if target not in cache:
+            cache[target] = plan_rules(self.repositories_in(target))
+        return cache[target]
 
     def replication_sources(self, target: Target) -> tuple[str, ...]:
         """Accounts that replicate into ``target`` from another account: its registry policy lets them in."""

@@ -9,23 +9,26 @@ from typing import Any, Mapping
 
 from . import checks, names
 from .errors import Problems
-from .lifecycle import DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, untagged_rule
+from .lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, rule_storage_class,
+                        untagged_rule)
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
-from .limits import MAX_REPLICATION_RULES, MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES
+from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES
 from .policy import partition_of
+from .replication import check_replication
+
 STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
 
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
 _REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
-                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy"}
+                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}
 _OBJECT_KEYS = {
     "lifecycle": {"untagged_expire_days", "keep_last", "rules"},
     "pull": {"accounts", "services", "organization_id"},
     "push": {"accounts"},
 }
-_REGISTRY_KEYS = {"scan_type"}
+_REGISTRY_KEYS = {"scan_type", "creation_templates"}
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
@@ -106,6 +109,8 @@ def load_spec(raw: Any) -> RegistrySpec:
     scan_type = registry.get("scan_type", "BASIC")
     if scan_type is not None and scan_type not in _SCAN_TYPES:
         problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    from .creation_templates import parse_creation_templates  # it reuses this module's repository checks
+    templates = parse_creation_templates(registry.get("creation_templates"), defaults, environments, problems)
     repositories: list[Repository] = []
     first_seen: dict[str, str] = {}
     raw_repositories = _list(top.get("repositories"), "repositories", problems)
@@ -122,9 +127,10 @@ def load_spec(raw: Any) -> RegistrySpec:
         first_seen[repository.name] = path
         repositories.append(repository)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type)
+                        scan_type=scan_type, creation_templates=templates)
     if not problems:
         _check_stack_limits(spec, problems)
+        check_replication(spec, first_seen, problems)
     problems.raise_if_any()
     return spec
 
@@ -207,6 +213,9 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
     if removal not in _REMOVAL_POLICIES:
         problems.add(removal_path, f"{show(removal)} must be retain or destroy")
     replicate_to = _replication(src, env_names, environments, problems)
+    by_prefix, by_prefix_path = src.get("replicate_by_prefix")
+    if by_prefix is not None and not isinstance(by_prefix, bool):
+        problems.add(by_prefix_path, f"{show(by_prefix)} must be true or false")
     for account, partition in sorted({(environments[e].account, partition_of(r))
                                       for e in env_names for r in environments[e].regions}):
         checks.repository_policy_size(
@@ -217,7 +226,8 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
         return None
     return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
                       pull=pull, push=push, replicate_to=replicate_to, encryption=encryption, kms_key_arn=key_arn,
-                      scan_on_push=scan_on_push, removal_policy=removal)
+                      scan_on_push=scan_on_push, removal_policy=removal,
+                      replicate_by_prefix=by_prefix is True)
 
 
 def _optional(value: Any, path: str, check: Any, problems: Problems) -> Any:
@@ -259,12 +269,17 @@ def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleR
     rules = list(explicit)
     untagged, untagged_path = src.sub("lifecycle", "untagged_expire_days")
     keep, keep_path = src.sub("lifecycle", "keep_last")
-    has_untagged = any(r.tag_status == "untagged" for _, r in explicit)
-    has_any = any(r.tag_status == "any" for _, r in explicit)
+    # The shorthands are standard-storage rules; an explicit standard `any` rule also covers untagged images.
+    has_any = any(r.tag_status == "any" and rule_storage_class(r) == "standard" for _, r in explicit)
+    has_untagged = has_any or any(r.tag_status == "untagged" and rule_storage_class(r) == "standard"
+                                  for _, r in explicit)
     # A shorthand inherited from defaults gives way to the repository's own rule of the same kind.
     if untagged is not None and not (has_untagged and untagged_path.startswith("defaults.")):
         if not isinstance(untagged, int) or isinstance(untagged, bool) or untagged < 1:
             problems.add(untagged_path, f"{show(untagged)} must be a positive number of days, or null")
+        elif has_any:
+            problems.add(untagged_path, "cannot be combined with an explicit standard-storage rule with tagStatus "
+                                        "'any' (it must stay the last standard rule); write an 'untagged' rule instead")
         else:
             priority = max((r.rule_priority for _, r in explicit if r.tag_status != "any"), default=0) + 1
             rules.append((untagged_path, untagged_rule(priority, untagged)))
@@ -322,7 +337,3 @@ def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
         if count > MAX_STACK_OUTPUTS:
             problems.add(where, f"{count} repositories need {count} outputs; CloudFormation allows "
                          f"{MAX_STACK_OUTPUTS} per stack")
-        rules = spec.replication_rules(target)
-        if len(rules) > MAX_REPLICATION_RULES:
-            problems.add(where, f"{len(rules)} distinct replicate_to lists; ECR allows {MAX_REPLICATION_RULES} "
-                         "replication rules per registry")

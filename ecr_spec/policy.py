@@ -29,9 +29,10 @@ def _principal(arns: Sequence[str]) -> Any:
     return arns[0] if len(arns) == 1 else list(arns)
 
 
-def policy_chars(*, owner_account: str, pull_accounts: Sequence[str] = (), push_accounts: Sequence[str] = (),
-                 services: Sequence[str] = (), organization_id: str | None = None, partition: str = "aws") -> int:
-    """Characters of the repository policy the constructs would deploy for these grants (0 if none)."""
+def policy_document(*, owner_account: str, pull_accounts: Sequence[str] = (), push_accounts: Sequence[str] = (),
+                    services: Sequence[str] = (), organization_id: str | None = None,
+                    partition: str = "aws") -> dict[str, Any] | None:
+    """The repository policy the constructs deploy for these grants, as ECR stores it (None if no grants)."""
     statements: list[dict[str, Any]] = []
     if pull_accounts:
         arns = [f"arn:{partition}:iam::{a}:root" for a in pull_accounts]
@@ -46,6 +47,12 @@ def policy_chars(*, owner_account: str, pull_accounts: Sequence[str] = (), push_
     if organization_id:
         statements.append({"Action": list(PULL_ACTIONS), "Condition": {"StringEquals": {
             "aws:PrincipalOrgID": organization_id}}, "Effect": "Allow", "Principal": {"AWS": "*"}})
-    if not statements:
-        return 0
-    return len(json.dumps({"Statement": statements, "Version": "2012-10-17"}, separators=(",", ":")))
+    return {"Statement": statements, "Version": "2012-10-17"} if statements else None
+
+
+def policy_chars(*, owner_account: str, pull_accounts: Sequence[str] = (), push_accounts: Sequence[str] = (),
+                 services: Sequence[str] = (), organization_id: str | None = None, partition: str = "aws") -> int:
+    """Characters of the repository policy the constructs would deploy for these grants (0 if none)."""
+    document = policy_document(owner_account=owner_account, pull_accounts=pull_accounts, push_accounts=push_accounts,
+                               services=services, organization_id=organization_id, partition=partition)
+    return len(json.dumps(document, separators=(",", ":"))) if document else 0

@@ -2,6 +2,7 @@
 destination. ECR's own preview API first; where it does not work (moto: HTTP 500) the local evaluator."""
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -11,11 +12,12 @@ from typing import Any, Callable, Sequence
 import botocore.exceptions
 
 from ecr_spec import LifecycleRule, SpecError, Target, parse_policy_text
+from ecr_spec.lifecycle_evaluation import INDEX_MEDIA_TYPES
 
 from . import lifecycle, targets
 from .aws import describe_error
 from .errors import LifecycleError
-from .lifecycle import Image
+from .lifecycle import Image, image_from_detail
 from .report import table
 from .runtime import Runtime
 from .settings import LifecycleSettings
@@ -61,14 +63,26 @@ def api_missing(error: Exception) -> bool:
 
 
 def list_images(ecr: Any, repository: str) -> list[Image]:
-    images = []
-    for page in ecr.get_paginator("describe_images").paginate(repositoryName=repository):
-        for info in page.get("imageDetails", []):
-            archived = info.get("imageStatus") == "ARCHIVED"
-            images.append(Image(info["imageDigest"], tuple(info.get("imageTags") or ()), info["imagePushedAt"],
-                                info.get("lastRecordedPullTime"), "archive" if archived else "standard",
-                                info.get("lastArchivedAt")))
-    return images
+    """Every image with the fields the evaluator uses: archived and restoring ones too (DescribeImages returns
+    only ACTIVE images unless asked for ANY), and for each manifest list the digests it references."""
+    details = [info for page in ecr.get_paginator("describe_images").paginate(
+        repositoryName=repository, filter={"imageStatus": "ANY"}) for info in page.get("imageDetails", [])]
+    lists = [d["imageDigest"] for d in details if d.get("imageManifestMediaType") in INDEX_MEDIA_TYPES]
+    children = manifest_list_children(ecr, repository, lists) if lists else {}
+    return [image_from_detail(d, children.get(d["imageDigest"], ())) for d in details]
+
+
+def manifest_list_children(ecr: Any, repository: str, digests: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """For each manifest list (image index), the digests of the manifests it references."""
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(digests), 100):  # BatchGetImage takes at most 100 image ids
+        answer = ecr.batch_get_image(repositoryName=repository,
+                                     imageIds=[{"imageDigest": d} for d in digests[start:start + 100]],
+                                     acceptedMediaTypes=list(INDEX_MEDIA_TYPES))
+        for image in answer.get("images", []):
+            manifest = json.loads(image.get("imageManifest") or "{}")
+            found[image["imageId"]["imageDigest"]] = tuple(m["digest"] for m in manifest.get("manifests", []))
+    return found
 
 
 def policy_rules(ecr: Any, repository: str, where: str) -> tuple[LifecycleRule, ...]:

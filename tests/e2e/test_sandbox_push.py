@@ -158,7 +158,7 @@ def test_a_push_that_moves_an_immutable_tag_is_undone_in_the_registry_and_ecr_ke
     account, region = sandbox.registries[0].account, sandbox.registries[0].region
     name = f"sandbox-tests/immutable-{uuid.uuid4().hex[:8]}"
     ecr(account, region).create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
-    host, password = ecr_sandbox.registry(account, region).host, ecr_password(account)
+    host, password = sandbox.registry(account, region).host, ecr_password(account)
     first = push_image(build_image(), host, name, "v1", password)
     _wait_for_digest(ecr(account, region), name, first)
 

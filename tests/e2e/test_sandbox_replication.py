@@ -1,28 +1,47 @@
-"""Replication from the spec's ``replicate_to``: a push to the source shows up in the destination's ECR API."""
+"""Replication from the spec's ``replicate_to`` in the sandbox: after a push to the source, the replica in the
+destination account has the spec's settings; ECR's PREFIX_MATCH decides what is replicated.
+
+The example spec (cdk.json): ``platform/base-images`` (dev, 111111111111/us-east-1) replicates to
+222222222222/eu-west-1 with ``replicate_by_prefix: true``; ``platform/base-images-ci`` (dev) has no
+``replicate_to`` but starts with that name, so ECR replicates it too; prod has a REPLICATION creation template
+for the ``platform`` prefix with ``mutable_tags: ["latest"]``.
+
+Sources: ECR API Reference RepositoryFilter (PREFIX_MATCH); user guide "Private image replication in Amazon ECR"
+and "Templates to control repositories created during a pull through cache, create on push, or replication
+action" (a template applies when ECR creates the repository; without one, ECR's defaults).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+
 from ecr_spec import load_cdk_json
-from ecr_sandbox.replication import destinations
+from ecr_spec.lifecycle import policy_text
 
 ROOT = Path(__file__).resolve().parents[2]
+AWS = ROOT / ".venv" / "bin" / "aws"
+SOURCE = ("111111111111", "us-east-1")
+DESTINATION = ("222222222222", "eu-west-1")
+DECLARED, BY_PREFIX, NOT_MATCHING = "platform/base-images", "platform/base-images-ci", "docker-in-aws/todobackend"
 
 
 @pytest.fixture(scope="module")
-def replicated_repository(deployed_sandbox):
-    spec = load_cdk_json(ROOT / "cdk.json")
-    for repo in spec.repositories:
-        if repo.replicate_to:
-            return repo.name, spec.targets_for(repo.name)[0], repo.replicate_to[0]
-    pytest.fail("the spec replicates no repository")
+def spec():  # type: ignore[no-untyped-def]
+    registry_spec = load_cdk_json(ROOT / "cdk.json")
+    declared = registry_spec.repository(DECLARED)
+    assert [(d.account, d.region) for d in declared.replicate_to] == [DESTINATION] and declared.replicate_by_prefix
+    return registry_spec
 
 
-def _digests(ecr_client, repository: str) -> dict[str, list[str]]:
+def _tags(ecr_client: Any, repository: str) -> dict[str, list[str]]:
     try:
         images = ecr_client.describe_images(repositoryName=repository)["imageDetails"]
     except ecr_client.exceptions.RepositoryNotFoundException:
@@ -30,27 +49,71 @@ def _digests(ecr_client, repository: str) -> dict[str, list[str]]:
     return {i["imageDigest"]: i.get("imageTags", []) for i in images}
 
 
-def test_a_push_to_a_replicated_repository_shows_up_in_the_destination_with_its_digest_and_tag(
-    deployed_sandbox, replicated_repository, ecr, ecr_password, build_image, push_image
-):
-    name, source, destination = replicated_repository
-    host = deployed_sandbox.registry(source.account, source.region).host
-    tag = f"r-{uuid.uuid4().hex[:12]}"
+@pytest.fixture
+def push_to_source(deployed_sandbox, ecr, ecr_password, build_image, push_image):  # type: ignore[no-untyped-def]
+    host = deployed_sandbox.registry(*SOURCE).host
 
-    digest = push_image(build_image(), host, name, tag, ecr_password(source.account))
+    def push(repository: str) -> tuple[str, str]:
+        tag = f"r-{uuid.uuid4().hex[:12]}"
+        return push_image(build_image(), host, repository, tag, ecr_password(SOURCE[0])), tag
 
-    deadline = time.monotonic() + 20
-    while tag not in _digests(ecr(destination.account, destination.region), name).get(digest, []):
-        assert time.monotonic() < deadline, f"{name}:{tag} never reached {destination}"
+    return push
+
+
+def _wait_for_replica(ecr_client: Any, repository: str, digest: str, tag: str) -> None:
+    deadline = time.monotonic() + 60
+    while tag not in _tags(ecr_client, repository).get(digest, []):
+        assert time.monotonic() < deadline, f"{repository}:{tag} never reached {DESTINATION}"
         time.sleep(0.2)
 
 
-def test_a_replication_rule_matches_repositories_by_prefix_and_lists_every_destination():
-    config = {"rules": [
-        {"destinations": [{"region": "eu-west-1", "registryId": "222222222222"}],
-         "repositoryFilters": [{"filter": "platform/", "filterType": "PREFIX_MATCH"}]},
-        {"destinations": [{"region": "us-west-2", "registryId": "111111111111"}]},
-    ]}
+def _aws(sandbox: Any, *args: str) -> Any:
+    done = subprocess.run([str(AWS), "--profile", sandbox.profile(DESTINATION[0]), "--region", DESTINATION[1],
+                           "--output", "json", "ecr", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **sandbox.env})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
-    assert destinations(config, "platform/base-images") == [("222222222222", "eu-west-1"), ("111111111111", "us-west-2")]
-    assert destinations(config, "team/app") == [("111111111111", "us-west-2")]
+
+def test_a_push_to_a_replicated_repository_shows_up_in_the_destination_with_its_digest_and_tag(
+    push_to_source, ecr, spec
+):
+    digest, tag = push_to_source(DECLARED)
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
+
+
+def test_the_replica_has_the_spec_immutability_and_lifecycle_policy_as_the_aws_cli_shows(
+    push_to_source, ecr, spec, deployed_sandbox
+):
+    digest, tag = push_to_source(DECLARED)
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
+    wanted = spec.repository(DECLARED)
+
+    [repository] = _aws(deployed_sandbox, "describe-repositories", "--repository-names", DECLARED)["repositories"]
+    assert repository["imageTagMutability"] == ("IMMUTABLE_WITH_EXCLUSION" if wanted.mutable_tags else "IMMUTABLE")
+    policy = _aws(deployed_sandbox, "get-lifecycle-policy", "--repository-name", DECLARED)["lifecyclePolicyText"]
+    assert json.loads(policy) == json.loads(wanted.lifecycle_policy_text)
+    boto_policy = ecr(*DESTINATION).get_lifecycle_policy(repositoryName=DECLARED)["lifecyclePolicyText"]
+    assert json.loads(boto_policy) == json.loads(wanted.lifecycle_policy_text)
+
+
+def test_a_longer_name_is_replicated_by_prefix_and_created_with_the_destination_creation_template(
+    push_to_source, ecr, spec, deployed_sandbox
+):
+    digest, tag = push_to_source(BY_PREFIX)
+    _wait_for_replica(ecr(*DESTINATION), BY_PREFIX, digest, tag)
+    template = spec.creation_templates[0]
+
+    [repository] = _aws(deployed_sandbox, "describe-repositories", "--repository-names", BY_PREFIX)["repositories"]
+    assert repository["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
+    assert [f["filter"] for f in repository["imageTagMutabilityExclusionFilters"]] == list(template.mutable_tags)
+    policy = _aws(deployed_sandbox, "get-lifecycle-policy", "--repository-name", BY_PREFIX)["lifecyclePolicyText"]
+    assert json.loads(policy) == json.loads(policy_text(template.lifecycle_rules))
+
+
+def test_a_repository_no_filter_matches_is_not_replicated(push_to_source, ecr, spec):
+    missed_digest, _ = push_to_source(NOT_MATCHING)
+    digest, tag = push_to_source(DECLARED)  # replication runs in push order: once this arrives, the first was seen
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
+
+    assert missed_digest not in _tags(ecr(*DESTINATION), NOT_MATCHING)

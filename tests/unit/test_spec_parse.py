@@ -40,7 +40,7 @@ def test_unknown_keys_are_named_with_their_path() -> None:
     assert problems_of(raw) == [
         "defaults.lifecycle.keep_lst: unknown key (allowed: keep_last, rules, untagged_expire_days)",
         "repositories[1].pul: unknown key (allowed: encryption, environments, kms_key_arn, lifecycle, "
-        "mutable_tags, name, pull, push, removal_policy, replicate_to, scan_on_push)",
+        "mutable_tags, name, pull, push, removal_policy, replicate_by_prefix, replicate_to, scan_on_push)",
     ]
 
 

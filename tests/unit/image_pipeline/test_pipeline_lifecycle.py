@@ -1,7 +1,10 @@
-"""The local lifecycle evaluator, one ECR evaluation rule per test, with ages and counts."""
+"""The local lifecycle evaluator as image-pipeline imports it: ages, counts, archive (one per test).
+The evaluation rules themselves, each with its page, are tested in tests/unit/test_lifecycle_evaluation_rules.py."""
 from datetime import datetime, timedelta, timezone
 
 from ecr_spec import LifecycleRule
+import ecr_spec.lifecycle_evaluation
+from image_pipeline import lifecycle
 from image_pipeline.lifecycle import Image, evaluate
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -11,7 +14,7 @@ def image(name, days_ago, *tags, pulled_days_ago=None, archived_days_ago=None):
     return Image(digest=f"sha256:{name}", tags=tuple(tags), pushed_at=NOW - timedelta(days=days_ago),
                  last_pulled_at=NOW - timedelta(days=pulled_days_ago) if pulled_days_ago is not None else None,
                  storage_class="archive" if archived_days_ago is not None else "standard",
-                 transitioned_at=NOW - timedelta(days=archived_days_ago) if archived_days_ago is not None else None)
+                 archived_at=NOW - timedelta(days=archived_days_ago) if archived_days_ago is not None else None)
 
 
 def rule(priority, tag_status, count_type, count_number, *, prefixes=(), patterns=(), action="expire",
@@ -148,3 +151,8 @@ def test_verdicts_come_newest_first_and_name_the_deciding_rule():
 
     assert [v.image.digest for v in verdicts] == ["sha256:new", "sha256:old"]
     assert verdicts[0].rule is not None and verdicts[0].action == "keep"  # seen, kept by rule 1
+
+
+def test_image_pipeline_uses_the_one_evaluator_in_ecr_spec():
+    assert lifecycle.evaluate is ecr_spec.lifecycle_evaluation.evaluate
+    assert lifecycle.Image is ecr_spec.lifecycle_evaluation.Image

@@ -34,7 +34,7 @@ class PreviewECR(FakeECR):
         details = self.details
 
         class Pages:
-            def paginate(self, repositoryName):
+            def paginate(self, repositoryName, **_filter):
                 return [{"imageDetails": details}]
         return Pages()
 

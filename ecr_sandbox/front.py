@@ -232,6 +232,15 @@ class Handler(BaseHTTPRequestHandler):
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
+            conn.connect()
+        except OSError as exc:
+            # What a load balancer in front of a dead registry answers; nothing reached the registry.
+            log.warning("%s is not answering on %s:%d: %s", site.host, *site.backend, exc)
+            self.close_connection = True
+            self._registry_error(502, "UNAVAILABLE", f"the registry behind {site.host} is not answering",
+                                 {"Connection": "close"})
+            return
+        try:
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             for key, value in self.headers.items():
                 if key.lower() not in HOP_BY_HOP and not (body is not None and key.lower() == "content-length"):

@@ -27,7 +27,7 @@ def shared_image(sandbox, ecr, ecr_password, build_image, push_image, docker_cli
     ecr(OWNER, REGION).create_repository(repositoryName=name)
     ecr(OWNER, REGION).set_repository_policy(
         repositoryName=name, policyText=_policy(f"arn:aws:iam::{GRANTED}:root", PULL))
-    host = ecr_sandbox.registry(OWNER, REGION).host
+    host = sandbox.registry(OWNER, REGION).host
     image_id = build_image()
     digest = push_image(image_id, host, name, "v1", ecr_password(OWNER))
     docker_client.images.remove(image_id, force=True)
@@ -67,7 +67,7 @@ def test_an_account_granted_only_pull_cannot_push(shared_image, ecr_password, bu
 
 
 def test_a_push_to_a_repository_that_does_not_exist_is_denied(sandbox, ecr_password, build_image, push_image):
-    host = ecr_sandbox.registry(OWNER, REGION).host
+    host = sandbox.registry(OWNER, REGION).host
 
     with pytest.raises(push_image.Refused, match="denied"):
         push_image(build_image(), host, f"sandbox-tests/missing-{uuid.uuid4().hex[:8]}", "v1", ecr_password(OWNER))
@@ -82,7 +82,7 @@ def test_an_organisation_wide_policy_lets_every_sandbox_account_pull(
         "Sid": "Org", "Effect": "Allow", "Principal": "*", "Action": PULL,
         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-sandbox"}}}]})
     ecr(OWNER, REGION).set_repository_policy(repositoryName=name, policyText=org_policy)
-    host = ecr_sandbox.registry(OWNER, REGION).host
+    host = sandbox.registry(OWNER, REGION).host
     digest = push_image(build_image(), host, name, "v1", ecr_password(OWNER))
 
     for account in (GRANTED, OTHER):

@@ -3,6 +3,7 @@ sandbox CA, a token the gateway minted for itself), and the exact bytes a regist
 
 from __future__ import annotations
 
+import re
 import ssl
 import urllib.error
 import urllib.request
@@ -10,8 +11,14 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def blob_path(storage_root: Path, digest: str) -> Path:
-    """Where a registry's filesystem storage keeps a blob (manifests are blobs too)."""
+    """Where a registry's filesystem storage keeps a blob (manifests are blobs too). Only ``sha256:`` and
+    64 lowercase hex digits are accepted (raises ValueError), so no digest can name another file."""
+    if not DIGEST.fullmatch(digest or ""):
+        raise ValueError(f"not a sha256 digest: {digest!r}")
     algorithm, _, hexdigest = digest.partition(":")
     return storage_root / "docker/registry/v2/blobs" / algorithm / hexdigest[:2] / hexdigest / "data"
 

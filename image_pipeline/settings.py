@@ -7,6 +7,7 @@ from pathlib import Path
 
 PROFILE_TEMPLATE_VARIABLE = "IMAGE_PIPELINE_PROFILE_TEMPLATE"
 SPEC_OVERRIDE_VARIABLE = "ECR_SPEC"
+DEFAULT_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class CredentialSettings:
 
 @dataclass(frozen=True)
 class RetrySettings:
+    """Bounded attempts for transient failures; waits are exponential with full jitter (see ``retry``)."""
+
     attempts: int = 4
     first_delay: float = 0.5
     max_delay: float = 8.0
@@ -54,6 +57,9 @@ class PublishOptions:
     credentials: CredentialSettings = field(default_factory=CredentialSettings)
     retry: RetrySettings = field(default_factory=RetrySettings)
     rebuild: bool = False  # build even when an image from the very same inputs exists locally
+    allow_partial: bool = False  # push to the destinations that pass pre-flight even when others fail it
+    timeout: float = DEFAULT_TIMEOUT  # seconds per destination (its checks, pushes or copy, retries)
+    deadline: float | None = None  # seconds for the whole publish, build included; None: no overall limit
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,12 +1,17 @@
 """Reading docker-py's push/pull JSON streams. The engine answers HTTP 200 and reports failures inside
 the stream (``error`` / ``errorDetail``); only ``aux.Digest`` (push) or a ``Digest:`` status (pull)
-proves the registry stored the image."""
+proves the registry stored the image.
+
+The engine retries a failed layer upload by itself, silently, five times 5 to 20 s apart ("Retrying in N
+seconds" progress lines). A push stream stops at the first such line (a transient ``EngineRetryError``):
+our own retry policy (bounded, jittered, within the deadline) decides what happens next."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
+from .deadline import Deadline
 from .errors import RegistryError
 from .retry import is_transient
 
@@ -21,6 +26,11 @@ class LayerEvent:
 
 OnLayer = Callable[[LayerEvent], None]
 _PULL_DIGEST = re.compile(r"^Digest: (sha256:[0-9a-f]{64})$")
+_ENGINE_RETRY = re.compile(r"^Retrying in \d+ seconds?$")
+
+
+class EngineRetryError(RegistryError):
+    """The engine started retrying an upload on its own; the push is stopped so we retry instead."""
 
 
 def stream_error(chunk: Mapping[str, Any]) -> str | None:
@@ -38,13 +48,21 @@ def layer_event(chunk: Mapping[str, Any]) -> LayerEvent | None:
     return LayerEvent(layer, status, detail.get("current"), detail.get("total"))
 
 
-def read_stream(chunks: Iterable[Mapping[str, Any]], what: str, on_layer: OnLayer) -> str:
+def read_stream(chunks: Iterable[Mapping[str, Any]], what: str, on_layer: OnLayer,
+                deadline: Deadline | None = None, stop_on_engine_retry: bool = False) -> str:
     """Consumes a push or pull stream for ``what`` (``URI:TAG``) and returns the registry's digest.
 
     Raises ``RegistryError`` (``transient`` set from the message) on an error chunk, and when the stream
-    ends without a digest: a stream that just stops never counts as success."""
+    ends without a digest: a stream that just stops never counts as success. With ``deadline``, checks it
+    between chunks; with ``stop_on_engine_retry``, raises ``EngineRetryError`` at the engine's first
+    "Retrying in N seconds"."""
     digest: str | None = None
     for chunk in chunks:
+        if deadline is not None:
+            deadline.check(what)
+        if stop_on_engine_retry and _ENGINE_RETRY.match(str(chunk.get("status") or "")):
+            raise EngineRetryError(f"{what}: the upload of layer {chunk.get('id', '?')} failed and the engine "
+                                   f"began retrying on its own ({chunk['status']}); stopped it", transient=True)
         message = stream_error(chunk)
         if message is not None:
             raise RegistryError(f"{what}: {message}", transient=is_transient(message))

@@ -42,7 +42,7 @@ class Target:
     def has_blob(self, repository, digest):
         return digest in self.existing
 
-    def upload_blob(self, repository, digest, size, data):
+    def upload_blob(self, repository, digest, data, size):
         self.uploads[digest] = b"".join(iter(lambda: data.read(2), b""))
 
     def put_manifest(self, repository, tag, body, media_type):

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ComposeError
-from .publish import publish
+from .deadline import Deadline
+from .publish import Ready, held_back, prepare, push_ready
 from .report import PublishResult
 from .runtime import Runtime
 from .settings import BuildSettings, ComposeSettings, PublishOptions, PublishSettings
@@ -97,12 +98,15 @@ def read_services(path: Path, repositories: set[str], environ: Mapping[str, str]
 
 
 def compose_publish(settings: ComposeSettings, runtime: Runtime) -> list[PublishResult]:
+    """Every service through pre-flight and its build first; then, only if none failed (or with
+    ``allow_partial``), every service's pushes."""
     repositories = {r.name for r in runtime.spec.repositories}
     services = read_services(settings.file, repositories)
     if not services:
         raise ComposeError(f"no service in {settings.file} has both 'build' and an 'image' naming a repository "
                            f"of the spec ({', '.join(sorted(repositories))})")
-    results = []
+    overall = Deadline(settings.deadline, label="--deadline")
+    prepared: list[Ready | PublishResult] = []
     for service in services:
         envs = tuple(e for e in settings.environments
                      if e in runtime.spec.repository(service.repository).environments)
@@ -113,6 +117,8 @@ def compose_publish(settings: ComposeSettings, runtime: Runtime) -> list[Publish
         runtime.progress.log(f"service {service.name} -> {service.repository}")
         options = {f.name: getattr(settings, f.name) for f in fields(PublishOptions)}
         options.update(environments=envs, tags=tags)
-        results.append(publish(PublishSettings(repository=service.repository, build=service.build, **options),
-                               runtime))
-    return results
+        prepared.append(prepare(PublishSettings(repository=service.repository, build=service.build, **options),
+                                runtime, overall))
+    stop = not settings.allow_partial and any(isinstance(p, PublishResult) and not p.ok for p in prepared)
+    return [p if isinstance(p, PublishResult) else held_back(p) if stop else push_ready(p, runtime, overall)
+            for p in prepared]

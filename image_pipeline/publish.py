@@ -29,7 +29,8 @@ from .settings import BuildSettings, PublishSettings, RetrySettings
 from .targets import Destination
 
 _NOT_BUILT = "not published: the image was not built"
-_SKIPPED = "not pushed: another destination failed the pre-flight check (--allow-partial pushes to the others)"
+_SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
+            "that pass)")
 Source = tuple["Future[DestinationResult]", Target]
 
 
@@ -46,9 +47,26 @@ class Moves:
         self.digest = digest or self.digest
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned."""
+
+    settings: PublishSettings
+    image_id: str
+    tag_list: tuple[str, ...]
+    checked: tuple[Checked, ...]
+
+
 def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | None = None) -> PublishResult:
     """Raises ``PipelineError`` only for bad input; every destination's failure is in the result."""
     overall = overall or Deadline(settings.deadline, label="--deadline")
+    ready = prepare(settings, runtime, overall)
+    return ready if isinstance(ready, PublishResult) else push_ready(ready, runtime, overall)
+
+
+def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> Ready | PublishResult:
+    """Pre-flight and the build; a ``PublishResult`` when the publish ends here (dry run, a destination
+    that would fail, a failed build), else what ``push_ready`` pushes."""
     chosen = targets.select(runtime.spec, settings.repository, settings.environments)
     tag_list = tagging.compute(settings.tags, settings.build.context)
     with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
@@ -77,8 +95,17 @@ def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | Non
                              overall.child(settings.timeout))
     if not settings.allow_partial and not all(c.ok for c in checked):
         return stopped(settings.repository, image_id, checked, tag_list)
-    return PublishResult(settings.repository, image_id,
-                         push_all(checked, image_id, tag_list, runtime, settings, overall))
+    return Ready(settings, image_id, tuple(tag_list), tuple(checked))
+
+
+def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:
+    return PublishResult(ready.settings.repository, ready.image_id,
+                         push_all(ready.checked, ready.image_id, ready.tag_list, runtime, ready.settings, overall))
+
+
+def held_back(ready: Ready) -> PublishResult:
+    """Another publish of the same run (a compose service) failed pre-flight: this one pushes nothing."""
+    return stopped(ready.settings.repository, ready.image_id, ready.checked, ready.tag_list)
 
 
 def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], runtime: Runtime,

@@ -75,3 +75,23 @@ def test_variables_are_substituted_in_values_of_lists_and_mappings_not_in_keys(t
 
 def test_a_double_dollar_is_a_literal_dollar():
     assert interpolate("$$HOME-${A}", {"A": "a", "HOME": "/root"}) == "$HOME-a"
+
+
+def test_a_conflict_in_one_service_pushes_no_service(tmp_path):
+    from image_pipeline.compose import compose_publish
+    from image_pipeline.settings import ComposeSettings
+    from .pipeline_fakes import FakeDockerAPI, deployed, runtime
+
+    (tmp_path / "app").mkdir()
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  app:\n    image: docker-in-aws/todobackend\n    build: app\n"
+                       "  base:\n    image: platform/base-images\n    build: app\n")
+    ecrs, api = deployed(), FakeDockerAPI()
+    dev = ecrs[("111111111111", "us-east-1")]
+    dev.add_repository("platform/base-images", "IMMUTABLE", ())
+    dev.put("platform/base-images", "v1", "sha256:" + "f" * 64)
+
+    results = compose_publish(ComposeSettings(file=compose, tags=("v1",)), runtime(ecrs, api))
+
+    assert api.pushes == []
+    assert [[d.status for d in r.destinations] for r in results] == [["skipped"] * 3, ["failed"]]

@@ -213,6 +213,9 @@ class RegistryClient:
         _, headers, _ = self.call("POST", f"/v2/{repository}/blobs/uploads/", {"Content-Length": "0"},
                                   expect=(202,))
         location = headers.get("location", "")
+        parts = urlsplit(location)
+        if parts.netloc in ("", self.host):  # the registry's own upload URL: always over https, with our auth
+            location = parts.path + (f"?{parts.query}" if parts.query else "")
         separator = "&" if "?" in location else "?"
         self.call("PUT", f"{location}{separator}digest={digest}",
                   {"Content-Length": str(size), "Content-Type": "application/octet-stream"}, data, expect=(201,))

@@ -156,3 +156,15 @@ def test_the_client_errors_are_os_errors_too_for_callers_that_catch_those(networ
 
 def test_the_password_is_not_in_the_repr():
     assert "s3cret" not in repr(client()) and "<hidden>" in repr(client())
+
+
+def test_an_upload_location_on_the_registrys_own_host_is_followed_over_https_whatever_its_scheme(network):
+    def routes(netloc, method, path, headers):
+        if method == "POST":
+            return Response(202, {"Location": f"http://{HOST}/v2/a/app/blobs/uploads/u2"})
+        return Response(201)
+    fake = network(routes)
+
+    client().upload_blob("a/app", "sha256:" + "2" * 64, b"x")
+
+    assert fake.requests[1][:3] == (HOST, "PUT", "/v2/a/app/blobs/uploads/u2?digest=sha256:" + "2" * 64)

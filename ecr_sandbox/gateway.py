@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ecr_sandbox import bridge, replication, tokens
 from ecr_sandbox.aws import moto_client
 from ecr_sandbox.plan import registry_host
-from ecr_sandbox.registry_client import RegistryClient
+from image_pipeline.registry import RegistryClient  # the project's one registry API client
 
 log = logging.getLogger("ecr_sandbox.gateway")
 

@@ -85,7 +85,7 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
     build_error = _NOT_BUILT
     if any(c.ok for c in checked):
         try:
-            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse)
+            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse, overall)
         except PipelineError as error:
             build_error = str(error)
     if image_id is None:
@@ -149,7 +149,7 @@ def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],
 
 
 def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
-               prepared: build.Reusable | None = None) -> tuple[str, list[str]]:
+               prepared: build.Reusable | None = None, deadline: Deadline | None = None) -> tuple[str, list[str]]:
     """Builds the image (unless one from the same inputs exists); returns its id and its RepoDigests."""
     key, cached = (prepared or build.reusable(runtime.inspector(), settings)) if reuse else (None, None)
     if cached:
@@ -157,7 +157,7 @@ def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
                              f"not building again (--rebuild forces a build)")
         return str(cached["Id"]), list(cached.get("RepoDigests") or [])
     runtime.progress.log(f"building {settings.context}")
-    image_id = build.build_image(runtime.docker(), settings, runtime.progress.log, key)
+    image_id = build.build_image(runtime.docker(), settings, runtime.progress.log, key, deadline)
     runtime.progress.log(f"built {image_id}")
     try:
         return image_id, list(runtime.inspector().inspect_image(image_id).get("RepoDigests") or [])

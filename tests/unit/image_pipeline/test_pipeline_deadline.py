@@ -46,3 +46,26 @@ def test_cancelling_the_overall_deadline_cancels_every_destination():
     overall.cancel()
 
     assert all(d.expired() for d in destinations)
+
+
+def test_a_build_past_the_overall_deadline_stops_and_nothing_is_pushed(tmp_path):
+    from image_pipeline.publish import publish
+    from image_pipeline.settings import BuildSettings, PublishSettings
+    from .pipeline_fakes import FakeDockerAPI, deployed, runtime
+
+    now = [0.0]
+    overall = Deadline(60.0, clock=lambda: now[0], label="--deadline")
+
+    def slow_build():
+        yield {"stream": "Step 1/2 : FROM scratch\n"}
+        now[0] = 61.0
+        yield {"stream": "Step 2/2 : RUN make\n"}
+        yield {"aux": {"ID": "sha256:" + "c" * 64}}
+
+    api = FakeDockerAPI(build_chunks=[])
+    api.build = lambda **kwargs: slow_build()
+    result = publish(PublishSettings(repository="docker-in-aws/todobackend", build=BuildSettings(tmp_path),
+                                     tags=("v1",), deadline=60.0), runtime(deployed(), api), overall)
+
+    assert api.pushes == [] and {d.status for d in result.destinations} == {"failed"}
+    assert {d.error for d in result.destinations} == {"build stopped: the 60 s limit (--deadline) passed"}

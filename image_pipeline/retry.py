@@ -39,6 +39,14 @@ def is_transient(message: str) -> bool:
     return _TRANSIENT.search(message) is not None
 
 
+_AUTH_REFUSAL = re.compile(r"unauthorized|authentication required|invalid_token", re.IGNORECASE)
+
+
+def is_auth_refusal(message: str) -> bool:
+    """The registry refused the credentials (HTTP 401)."""
+    return _AUTH_REFUSAL.search(message) is not None
+
+
 def is_token_expiry(message: str) -> bool:
     return _TOKEN_EXPIRED.search(message) is not None
 

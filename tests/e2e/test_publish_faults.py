@@ -115,7 +115,10 @@ def assert_consistent(document: dict, tag: str, docker_client, ecr, ecr_password
 
 def report(fault: str, done: subprocess.CompletedProcess[str], document: dict, seconds: float) -> None:
     outcome = ", ".join(f"{r['region']}:{r['status']}" for r in document.get("destinations", []))
-    print(f"\nFAULT | {fault} | exit {done.returncode}: {outcome} | {seconds:.1f} s")
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    retries = len([line for line in done.stderr.splitlines() if "retrying in" in line])
+    print(f"\nFAULT | {fault} | exit {done.returncode}: {outcome} | {retries} retries | {seconds:.1f} s | "
+          f"{errors[0] if errors else ''}")
 
 
 def test_a_5xx_on_blob_upload_is_retried_and_the_publish_succeeds(deployed_sandbox, faults, tmp_path,

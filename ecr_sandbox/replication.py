@@ -16,8 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ecr_sandbox.registry_client import blob_path
-from image_pipeline.registry import RegistryClient  # the project's one registry API client
+from ecr_sandbox.registry_client import RegistryClient, blob_path
 
 INDEX_MEDIA_TYPES = frozenset(
     {"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"}

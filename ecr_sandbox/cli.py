@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("sandbox: error: interrupted", file=sys.stderr)
-        return 130  # as image-pipeline, and as a shell reports SIGINT
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -181,17 +181,6 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     assert capsys.readouterr().err == "error: interrupted\n"
 
 
-def test_the_sandbox_cli_exits_130_on_ctrl_c_too(monkeypatch, capsys):
-    from ecr_sandbox import cli as sandbox_cli
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(sandbox_cli.api, "status", interrupted)
-
-    assert sandbox_cli.main(["status"]) == 130
-    assert "interrupted" in capsys.readouterr().err
-
-
 def test_an_unexpected_exception_is_one_error_line_not_a_traceback(monkeypatch, capsys):
     def buggy(settings, rt):
         raise RecursionError("maximum recursion depth exceeded")

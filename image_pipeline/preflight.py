@@ -3,11 +3,12 @@ push fail, so a publish does not half-succeed (``v1`` at one image in one region
 
 Two rounds, both in parallel over the destinations:
 
-- ``access`` (before the build): the destination account's credentials (assuming ``publish_role_arn``),
-  the deployed repository (``describe_repositories``, which also gives the tag mutability and its
-  exclusion filters) and a registry token (``get_authorization_token``);
+- ``access`` (before the build): the destination account's credentials (assuming ``publish_role_arn``)
+  and the deployed repository (``describe_repositories``, which also gives the tag mutability and its
+  exclusion filters);
 - ``tags`` (after the build, which gives the image id): each tag's current digest (``batch_get_image``)
-  against the repository's immutability: a tag that is immutable and points at another image is a conflict.
+  against the repository's immutability: a tag that is immutable and points at another image is a
+  conflict; and, where something is to be pushed, a registry token (``get_authorization_token``).
 
 Each problem is one line. ``publish`` pushes nothing when any destination has one, unless partial
 publishing was asked for (``--allow-partial``)."""
@@ -57,12 +58,10 @@ def parallel(items: Sequence[T], check: Callable[[T], U]) -> list[U]:
 
 
 def access(chosen: Sequence[Target], repository: str, runtime: Runtime) -> list[Checked]:
-    """Credentials, repository and registry token of every destination."""
+    """Credentials and repository of every destination."""
     def one(target: Target) -> Checked:
         try:
-            destination = targets.resolve(target, repository, runtime.ecr_for(target))
-            runtime.token(target)
-            return Checked(target, destination)
+            return Checked(target, targets.resolve(target, repository, runtime.ecr_for(target)))
         except PipelineError as error:
             return Checked(target, problem=str(error))
         except Exception as error:  # noqa: BLE001 - every destination ends in a result
@@ -81,8 +80,10 @@ def tags(checked: Sequence[Checked], tag_list: Sequence[str], image_id: str, rep
             ecr = runtime.ecr_for(item.target)
             found = with_retry(lambda: remote.remote_images(ecr, destination.repository, tag_list), retry,
                                sleep=runtime.sleep, deadline=deadline, rng=runtime.jitter)
-            return Checked(item.target, destination, remote.plan(destination, tag_list, image_id, repo_digests,
-                                                                 found), found)
+            plan = remote.plan(destination, tag_list, image_id, repo_digests, found)
+            if plan.digest is None:  # something to push: the registry token must be there too
+                runtime.token(item.target)
+            return Checked(item.target, destination, plan, found)
         except PipelineError as error:
             return Checked(item.target, destination, problem=str(error))
         except Exception as error:  # noqa: BLE001

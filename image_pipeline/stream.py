@@ -57,7 +57,7 @@ def read_stream(chunks: Iterable[Mapping[str, Any]], what: str, on_layer: OnLaye
     between chunks; with ``stop_on_engine_retry``, raises ``EngineRetryError`` at the engine's first
     "Retrying in N seconds"."""
     digest: str | None = None
-    accepted: set[str] = set()  # layers the registry took in this push
+    accepted: set[str] = set()  # layers the registry already served under this push's credentials
     for chunk in chunks:
         if deadline is not None:
             deadline.check(what)
@@ -69,8 +69,8 @@ def read_stream(chunks: Iterable[Mapping[str, Any]], what: str, on_layer: OnLaye
             if accepted and is_auth_refusal(message) and not is_transient(message):
                 # A registry that took some of this push's layers accepted its credentials; refusing them now
                 # means its (bearer) authorization lapsed mid-push: a new push, with a new token, may work.
-                raise RegistryError(f"{what}: {message} (after the registry accepted {len(accepted)} of its "
-                                    f"layers: the authorization lapsed mid-push)", transient=True)
+                raise RegistryError(f"{what}: {message} (after the registry accepted the credentials for "
+                                    f"{len(accepted)} layer(s): the authorization lapsed mid-push)", transient=True)
             raise RegistryError(f"{what}: {message}", transient=is_transient(message))
         aux = chunk.get("aux")
         if isinstance(aux, dict) and isinstance(aux.get("Digest"), str):
@@ -83,8 +83,9 @@ def read_stream(chunks: Iterable[Mapping[str, Any]], what: str, on_layer: OnLaye
                 digest = found.group(1)
                 continue
         event = layer_event(chunk)
-        if event is not None and event.status == "Pushed":
-            accepted.add(event.layer)
+        if event is not None and (event.status in ("Pushed", "Layer already exists") or event.status.startswith(
+                "Mounted from") or (event.status == "Pushing" and (event.current or 0) > 0)):
+            accepted.add(event.layer)  # the registry answered this push's credentials with a success
         if event is not None:
             on_layer(event)
     if digest is None:

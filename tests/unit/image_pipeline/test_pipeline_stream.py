@@ -88,8 +88,13 @@ def test_a_401_after_the_registry_took_some_layers_is_a_lapsed_authorization_and
 
     with pytest.raises(RegistryError) as midway:
         read_stream([{"status": "Pushed", "id": "l1"}, refused], "push of x:v1", lambda e: None)
+    with pytest.raises(RegistryError) as uploading:
+        read_stream([{"status": "Pushing", "id": "l2", "progressDetail": {"current": 512, "total": 900}}, refused],
+                    "push of x:v1", lambda e: None)
     with pytest.raises(RegistryError) as at_once:
-        read_stream([{"status": "Preparing", "id": "l1"}, refused], "push of x:v1", lambda e: None)
+        read_stream([{"status": "Preparing", "id": "l1"}, {"status": "Pushing", "id": "l1", "progressDetail": {}},
+                     refused], "push of x:v1", lambda e: None)
 
-    assert midway.value.transient and "accepted 1 of its layers" in str(midway.value)
+    assert midway.value.transient and "accepted the credentials for 1 layer(s)" in str(midway.value)
+    assert uploading.value.transient
     assert not at_once.value.transient

@@ -19,10 +19,11 @@ def push_tag(api: Any, repository_uri: str, tag: str, auth_config: dict[str, str
     if not tag:
         raise ValueError("push_tag needs an explicit tag")
     what = f"push of {repository_uri}:{tag}"
+    read_timeout = deadline.timeout(stall_seconds) if deadline is not None else None
     if deadline is not None:
         deadline.check(what)
         if hasattr(api, "timeout"):  # docker-py applies its client timeout to every socket read
-            api.timeout = deadline.timeout(stall_seconds)
+            api.timeout = read_timeout
     chunks = None
     try:
         chunks = api.push(repository_uri, tag=tag, stream=True, decode=True, auth_config=auth_config)
@@ -35,4 +36,7 @@ def push_tag(api: Any, repository_uri: str, tag: str, auth_config: dict[str, str
         if chunks is not None:
             close_stream(chunks)
         message = str(error)
+        if read_timeout is not None and "timed out" in message.lower():
+            raise RegistryError(f"{what}: no progress from the engine for {read_timeout:.0f} s: the registry "
+                                f"stalled", transient=True) from error
         raise RegistryError(f"{what}: {message}", transient=is_transient(message)) from error

@@ -130,3 +130,17 @@ def test_an_engine_error_closes_the_stream_and_keeps_its_message():
         push_tag(FakeDockerAPI(push_script=lambda r, t, a: recorder.stream()), URI, "v1", {}, lambda e: None)
 
     assert caught.value.transient and recorder.closed
+
+
+def test_a_silent_engine_stream_is_reported_as_a_stalled_registry_and_may_be_retried():
+    import urllib3
+
+    def silent():
+        yield {"status": "Pushing", "id": "l1", "progressDetail": {"current": 1, "total": 9}}
+        raise urllib3.exceptions.ReadTimeoutError(None, "/images/x/push", "Read timed out.")
+
+    with pytest.raises(RegistryError, match=r"push of .*:v1: no progress from the engine for 20 s: the registry "
+                                            r"stalled") as caught:
+        push_tag(FakeDockerAPI(push_script=lambda r, t, a: silent()), URI, "v1", {}, lambda e: None,
+                 Deadline(20.0), stall_seconds=60.0)
+    assert caught.value.transient

@@ -33,7 +33,7 @@ from ecr_sandbox import bridge, front, replication, tokens
 from ecr_sandbox.aws import moto_client
 from ecr_sandbox.faults import SECRET_HEADER, FaultBook, authorized
 from ecr_sandbox.plan import registry_host
-from ecr_sandbox.registry_client import RegistryClient
+from image_pipeline.registry import RegistryClient  # the project's one registry API client
 
 log = logging.getLogger("ecr_sandbox.gateway")
 FAULTS = FaultBook()

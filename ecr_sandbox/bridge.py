@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from ecr_sandbox.registry_client import DIGEST, blob_path
+from ecr_sandbox.storage import DIGEST, blob_path
 
 MANIFEST_MEDIA_TYPES = frozenset(
     {

@@ -17,7 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ecr_sandbox.registry_client import RegistryClient, blob_path
+from ecr_sandbox.storage import blob_path
+from image_pipeline.registry import RegistryClient  # the project's one registry API client
 from ecr_spec.creation_templates import template_for
 
 INDEX_MEDIA_TYPES = frozenset(

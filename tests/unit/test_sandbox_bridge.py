@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from ecr_sandbox import bridge
-from ecr_sandbox.registry_client import blob_path
+from ecr_sandbox.storage import blob_path
 
 MEDIA = "application/vnd.docker.distribution.manifest.v2+json"
 

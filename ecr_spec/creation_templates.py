@@ -20,7 +20,9 @@ from . import names
 from .errors import Problems
 from .lifecycle import LifecycleRule
 from .limits import MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS  # named once, in limits.py
+from .limits import MAX_CREATION_TEMPLATE_PREFIX_CHARS as MAX_PREFIX_CHARS
 from .limits import MAX_CREATION_TEMPLATE_RESOURCE_TAGS as MAX_RESOURCE_TAGS
+from .limits import MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS
 from .model import Environment, PullAccess, PushAccess
 from .names import show
 
@@ -51,7 +53,7 @@ class CreationTemplate:
 
 
 def prefix_problem(value: Any) -> str | None:
-    if not isinstance(value, str) or len(value) > 256 or not _PREFIX.match(value):
+    if not isinstance(value, str) or len(value) > MAX_PREFIX_CHARS or not _PREFIX.match(value):
         return (f"{show(value)} is not a template prefix: a repository namespace such as 'team' or 'team/app' "
                 f"(ECR assumes a trailing '/'), or {ROOT_PREFIX!r} for every repository no other template matches")
     return None
@@ -81,10 +83,11 @@ def _tags(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], .
     if len(value) > MAX_RESOURCE_TAGS:
         problems.add(path, f"{len(value)} tags; ECR allows {MAX_RESOURCE_TAGS}")
     for key, tag_value in value.items():
-        if not 1 <= len(key) <= 128:
-            problems.add(f"{path}.{key}", "a tag key has 1 to 128 characters")
-        if not isinstance(tag_value, str) or len(tag_value) > 256:
-            problems.add(f"{path}.{key}", f"{show(tag_value)} must be a string of at most 256 characters")
+        if not 1 <= len(key) <= MAX_TAG_KEY_CHARS:
+            problems.add(f"{path}.{key}", f"a tag key has 1 to {MAX_TAG_KEY_CHARS} characters")
+        if not isinstance(tag_value, str) or len(tag_value) > MAX_TAG_VALUE_CHARS:
+            problems.add(f"{path}.{key}", f"{show(tag_value)} must be a string of at most {MAX_TAG_VALUE_CHARS} "
+                         "characters")
     return tuple(sorted((k, v) for k, v in value.items() if isinstance(v, str)))
 
 

@@ -49,6 +49,19 @@ class CfnResource:
             new_resource_name, cloudformation_json, account_id, region_name)
 
 
+class PrefixedResource(CfnResource):
+    """A ``CfnResource`` whose physical id is a repository prefix (pull through cache rules, creation
+    templates)."""
+
+    def __init__(self, account_id: str, region_name: str, prefix: str) -> None:
+        super().__init__(account_id, region_name)
+        self.prefix = prefix
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.prefix
+
+
 def add_methods(target: type, marker: str, methods: Mapping[str, Callable[..., Any]]) -> None:
     """Sets each of ``methods`` (name -> function) on ``target`` and marks it with ``marker``; once marked,
     another call changes nothing."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from ecr_sandbox.moto_patching import CfnResource, add_methods
+from ecr_sandbox.moto_patching import CfnResource, PrefixedResource, add_methods
 
 _LOCK = threading.Lock()
 _RULES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}  # (account, region) -> prefix -> rule (API shape)
@@ -76,18 +76,10 @@ def _api_signing(properties: dict[str, Any]) -> dict[str, Any]:
         for rule in properties.get("Rules") or []]}
 
 
-class PullThroughCacheRule(CfnResource, CloudFormationModel):
+class PullThroughCacheRule(PrefixedResource, CloudFormationModel):
     """``AWS::ECR::PullThroughCacheRule``; its primary identifier is the ECR repository prefix."""
 
     CFN_TYPE = "AWS::ECR::PullThroughCacheRule"
-
-    def __init__(self, account_id: str, region_name: str, prefix: str) -> None:
-        super().__init__(account_id, region_name)
-        self.prefix = prefix
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.prefix
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def,override]

@@ -20,7 +20,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import ecr_backends
 from moto.ecr.responses import ECRResponse
 
-from ecr_sandbox.moto_patching import CfnResource, add_methods
+from ecr_sandbox.moto_patching import PrefixedResource, add_methods
 
 
 def _store(backend: Any) -> dict[str, dict[str, Any]]:
@@ -61,19 +61,11 @@ def from_cloudformation(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class RepositoryCreationTemplate(CfnResource, CloudFormationModel):
+class RepositoryCreationTemplate(PrefixedResource, CloudFormationModel):
     """``AWS::ECR::RepositoryCreationTemplate``; its physical id is the prefix, as in CloudFormation."""
 
     CFN_TYPE = "AWS::ECR::RepositoryCreationTemplate"
     CFN_ATTRIBUTES = ("CreatedAt", "UpdatedAt")
-
-    def __init__(self, account_id: str, region_name: str, prefix: str) -> None:
-        super().__init__(account_id, region_name)
-        self.prefix = prefix
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.prefix
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         stored = _store(ecr_backends[self.account_id][self.region_name]).get(self.prefix, {})

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
@@ -30,6 +32,15 @@ def synth_spec(out: Path, spec: Any, name: str = "spec.json") -> subprocess.Comp
     spec_file = out / name
     spec_file.write_text(spec if isinstance(spec, str) else json.dumps(spec))
     return synth(out, f"ecr-spec={spec_file}")
+
+
+def synthesized(factory: pytest.TempPathFactory, name: str, spec: Any = None) -> Path:
+    """A fresh folder holding the synth of ``spec`` (None: cdk.json's example), for a module fixture; the
+    synth must succeed."""
+    out = factory.mktemp(name)
+    result = synth(out) if spec is None else synth_spec(out, spec)
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 def example_spec() -> dict[str, Any]:

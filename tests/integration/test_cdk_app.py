@@ -6,15 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from .synth_helpers import ROOT, cfn_lint, example_spec, nag_violations, synth, synth_spec, templates
+from .synth_helpers import ROOT, cfn_lint, example_spec, nag_violations, synth, synth_spec, synthesized, templates
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example")
-    result = synth(out)
-    assert result.returncode == 0, result.stderr
-    return out
+    return synthesized(tmp_path_factory, "example")
 
 
 def test_the_example_spec_synthesizes_one_template_per_environment_and_region(example: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .synth_helpers import cfn_lint, example_spec, nag_violations, synth_spec, template, templates
+from .synth_helpers import cfn_lint, example_spec, nag_violations, synth_spec, synthesized, template, templates
 
 PUBLISHER_SPEC = {
     "environments": {"dev": {"account": "111111111111", "regions": ["us-east-1"]},
@@ -21,10 +21,7 @@ PUBLISHER_SPEC = {
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("publisher")
-    result = synth_spec(out, PUBLISHER_SPEC)
-    assert result.returncode == 0, result.stderr
-    return out
+    return synthesized(tmp_path_factory, "publisher", PUBLISHER_SPEC)
 
 
 def test_a_spec_with_a_publisher_passes_cfn_lint(published: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .synth_helpers import cfn_lint, nag_violations, synth_spec, template, templates
+from .synth_helpers import cfn_lint, nag_violations, synth_spec, synthesized, template, templates
 
 
 def _secret(account: str, region: str, name: str) -> str:
@@ -54,10 +54,7 @@ SPEC = {
 
 @pytest.fixture(scope="module")
 def every_feature(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("registry-features")
-    result = synth_spec(out, SPEC)
-    assert result.returncode == 0, result.stderr
-    return out
+    return synthesized(tmp_path_factory, "registry-features", SPEC)
 
 
 def test_every_registry_feature_passes_cfn_lint(every_feature: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .synth_helpers import cfn_lint, nag_violations, synth_spec, template
+from .synth_helpers import cfn_lint, nag_violations, synthesized, template
 
 EU = {"account": "222222222222", "region": "eu-west-1"}
 WEST = {"account": "111111111111", "region": "us-west-2"}
@@ -34,10 +34,7 @@ SPEC = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("replication")
-    result = synth_spec(folder, SPEC)
-    assert result.returncode == 0, result.stderr
-    return folder
+    return synthesized(tmp_path_factory, "replication", SPEC)
 
 
 def test_cfn_lint_and_cdk_nag_pass_on_every_template(out: Path) -> None:

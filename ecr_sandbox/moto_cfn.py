@@ -29,6 +29,7 @@ from moto.ecr.models import Repository, ecr_backends
 
 from ecr_sandbox import moto_templates  # noqa: F401 - AWS::ECR::RepositoryCreationTemplate registers on import
 from ecr_sandbox import moto_registry_features
+from ecr_sandbox.moto_patching import CfnResource
 
 
 def _lower_first(key: str) -> str:
@@ -98,39 +99,14 @@ def _patch_repository() -> None:
     Repository._sandbox_patched = True  # type: ignore[attr-defined]
 
 
-class _RegistrySetting:
-    """One registry-wide ECR setting made by a CloudFormation resource (one per account and region).
+class _RegistrySetting(CfnResource):
+    """One registry-wide ECR setting made by a CloudFormation resource (one per account and region), applied
+    to moto's ECR backend. A mixin, as ``CfnResource`` says."""
 
-    A mixin: moto finds models through ``CloudFormationModel.__subclasses__()``, which lists only
-    direct subclasses, so each concrete class names ``CloudFormationModel`` itself."""
-
-    CFN_TYPE = ""
-
-    def __init__(self, account_id: str, region_name: str) -> None:
-        self.account_id = account_id
-        self.region_name = region_name
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.CFN_TYPE
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.account_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "RegistryId"
+    CFN_ATTRIBUTES = ("RegistryId",)
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         return self.account_id
-
-    def is_created(self) -> bool:
-        return True
 
     @classmethod
     def apply(cls, backend: Any, properties: dict[str, Any]) -> None:
@@ -144,10 +120,6 @@ class _RegistrySetting:
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def,override]
         cls.apply(ecr_backends[account_id][region_name], cloudformation_json.get("Properties") or {})
         return cls(account_id, region_name)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def,override]
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def,override]

@@ -19,6 +19,8 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
+from ecr_sandbox.moto_patching import CfnResource, PrefixedResource, add_methods
+
 _LOCK = threading.Lock()
 _RULES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}  # (account, region) -> prefix -> rule (API shape)
 _SIGNING: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> signingConfiguration (API shape)
@@ -74,30 +76,10 @@ def _api_signing(properties: dict[str, Any]) -> dict[str, Any]:
         for rule in properties.get("Rules") or []]}
 
 
-class PullThroughCacheRule(CloudFormationModel):
+class PullThroughCacheRule(PrefixedResource, CloudFormationModel):
     """``AWS::ECR::PullThroughCacheRule``; its primary identifier is the ECR repository prefix."""
 
-    def __init__(self, account_id: str, region_name: str, prefix: str) -> None:
-        self.account_id, self.region_name, self.prefix = account_id, region_name, prefix
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ECR::PullThroughCacheRule"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.prefix
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    def is_created(self) -> bool:
-        return True
+    CFN_TYPE = "AWS::ECR::PullThroughCacheRule"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def,override]
@@ -116,42 +98,19 @@ class PullThroughCacheRule(CloudFormationModel):
         delete_rule(account_id, region_name, prefix)
 
 
-class SigningConfiguration(CloudFormationModel):
+class SigningConfiguration(CfnResource, CloudFormationModel):
     """``AWS::ECR::SigningConfiguration``: one per registry, identified by the account."""
 
-    def __init__(self, account_id: str, region_name: str) -> None:
-        self.account_id, self.region_name = account_id, region_name
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ECR::SigningConfiguration"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.account_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "RegistryId"
+    CFN_TYPE = "AWS::ECR::SigningConfiguration"
+    CFN_ATTRIBUTES = ("RegistryId",)
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         return self.account_id
-
-    def is_created(self) -> bool:
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def,override]
         put_signing(account_id, region_name, _api_signing(cloudformation_json.get("Properties") or {}))
         return cls(account_id, region_name)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def,override]
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def,override]
@@ -211,11 +170,9 @@ def _patch_ecr_api() -> None:
             raise error("SigningConfigurationNotFoundException", "The registry has no signing configuration")
         return ActionResult({"registryId": self.current_account, "signingConfiguration": configuration})
 
-    for function in (create_pull_through_cache_rule, describe_pull_through_cache_rules,
-                     delete_pull_through_cache_rule, put_signing_configuration, get_signing_configuration,
-                     delete_signing_configuration):
-        setattr(ECRResponse, function.__name__, function)
-    ECRResponse._sandbox_registry_features = True  # type: ignore[attr-defined]
+    add_methods(ECRResponse, "_sandbox_registry_features", {function.__name__: function for function in (
+        create_pull_through_cache_rule, describe_pull_through_cache_rules, delete_pull_through_cache_rule,
+        put_signing_configuration, get_signing_configuration, delete_signing_configuration)})
 
 
 def install() -> None:

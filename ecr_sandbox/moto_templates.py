@@ -20,6 +20,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import ecr_backends
 from moto.ecr.responses import ECRResponse
 
+from ecr_sandbox.moto_patching import PrefixedResource, add_methods
+
 
 def _store(backend: Any) -> dict[str, dict[str, Any]]:
     if not hasattr(backend, "sandbox_creation_templates"):
@@ -59,34 +61,15 @@ def from_cloudformation(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class RepositoryCreationTemplate(CloudFormationModel):
+class RepositoryCreationTemplate(PrefixedResource, CloudFormationModel):
     """``AWS::ECR::RepositoryCreationTemplate``; its physical id is the prefix, as in CloudFormation."""
 
-    def __init__(self, account_id: str, region_name: str, prefix: str) -> None:
-        self.account_id, self.region_name, self.prefix = account_id, region_name, prefix
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ECR::RepositoryCreationTemplate"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.prefix
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("CreatedAt", "UpdatedAt")
+    CFN_TYPE = "AWS::ECR::RepositoryCreationTemplate"
+    CFN_ATTRIBUTES = ("CreatedAt", "UpdatedAt")
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         stored = _store(ecr_backends[self.account_id][self.region_name]).get(self.prefix, {})
         return str(stored.get(attribute_name[:1].lower() + attribute_name[1:], ""))
-
-    def is_created(self) -> bool:
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def,override]
@@ -142,6 +125,6 @@ def _delete(self: ECRResponse) -> str:
 
 def install() -> None:
     """Add the three API calls to moto's ECR responses (idempotent)."""
-    ECRResponse.create_repository_creation_template = _create  # type: ignore[attr-defined]
-    ECRResponse.describe_repository_creation_templates = _describe  # type: ignore[attr-defined]
-    ECRResponse.delete_repository_creation_template = _delete  # type: ignore[attr-defined]
+    add_methods(ECRResponse, "_sandbox_creation_templates", {
+        "create_repository_creation_template": _create, "describe_repository_creation_templates": _describe,
+        "delete_repository_creation_template": _delete})

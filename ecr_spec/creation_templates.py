@@ -16,13 +16,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from . import names
+from . import checks, names
 from .errors import Problems
 from .lifecycle import LifecycleRule
 from .limits import MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS  # named once, in limits.py
+from .limits import MAX_CREATION_TEMPLATE_PREFIX_CHARS as MAX_PREFIX_CHARS
 from .limits import MAX_CREATION_TEMPLATE_RESOURCE_TAGS as MAX_RESOURCE_TAGS
+from .limits import MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS
 from .model import Environment, PullAccess, PushAccess
 from .names import show
+from .shapes import as_list, as_object, check_keys
 
 APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH")
 ROOT_PREFIX = "ROOT"
@@ -51,7 +54,7 @@ class CreationTemplate:
 
 
 def prefix_problem(value: Any) -> str | None:
-    if not isinstance(value, str) or len(value) > 256 or not _PREFIX.match(value):
+    if not isinstance(value, str) or len(value) > MAX_PREFIX_CHARS or not _PREFIX.match(value):
         return (f"{show(value)} is not a template prefix: a repository namespace such as 'team' or 'team/app' "
                 f"(ECR assumes a trailing '/'), or {ROOT_PREFIX!r} for every repository no other template matches")
     return None
@@ -61,15 +64,8 @@ def _applied_for(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         problems.add(path, f"{show(value)} must be a non-empty list of {', '.join(APPLIED_FOR)}")
         return ()
-    found: list[str] = []
-    for i, item in enumerate(value):
-        if item not in APPLIED_FOR:
-            problems.add(f"{path}[{i}]", f"{show(item)} must be one of {', '.join(APPLIED_FOR)}")
-        elif item in found:
-            problems.add(f"{path}[{i}]", f"{show(item)} is listed twice")
-        else:
-            found.append(item)
-    return tuple(found)
+    return checks.each(value, path, lambda item: None if item in APPLIED_FOR else
+                       f"{show(item)} must be one of {', '.join(APPLIED_FOR)}", problems)
 
 
 def _tags(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], ...]:
@@ -81,29 +77,30 @@ def _tags(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], .
     if len(value) > MAX_RESOURCE_TAGS:
         problems.add(path, f"{len(value)} tags; ECR allows {MAX_RESOURCE_TAGS}")
     for key, tag_value in value.items():
-        if not 1 <= len(key) <= 128:
-            problems.add(f"{path}.{key}", "a tag key has 1 to 128 characters")
-        if not isinstance(tag_value, str) or len(tag_value) > 256:
-            problems.add(f"{path}.{key}", f"{show(tag_value)} must be a string of at most 256 characters")
+        if not 1 <= len(key) <= MAX_TAG_KEY_CHARS:
+            problems.add(f"{path}.{key}", f"a tag key has 1 to {MAX_TAG_KEY_CHARS} characters")
+        if not isinstance(tag_value, str) or len(tag_value) > MAX_TAG_VALUE_CHARS:
+            problems.add(f"{path}.{key}", f"{show(tag_value)} must be a string of at most {MAX_TAG_VALUE_CHARS} "
+                         "characters")
     return tuple(sorted((k, v) for k, v in value.items() if isinstance(v, str)))
 
 
 def parse_creation_templates(raw: Any, defaults: Mapping[str, Any], environments: Mapping[str, Environment],
                              problems: Problems) -> tuple[CreationTemplate, ...]:
     """``registry.creation_templates``: a list of templates; one line per problem, path-style."""
-    from .parse import _check_keys, _list, _object, _optional, _repository  # parse imports us lazily
+    from .parse import _optional, _repository  # parse imports us lazily
 
     result: list[CreationTemplate] = []
     seen: dict[tuple[str, str], str] = {}
-    for i, item in enumerate(_list(raw, "registry.creation_templates", problems)):
+    for i, item in enumerate(as_list(raw, "registry.creation_templates", problems)):
         path = f"registry.creation_templates[{i}]"
-        body = _object(item, path, problems)
+        body = as_object(item, path, problems)
         if not body:
             if isinstance(item, dict):
                 problems.add(path, "{} is empty: a template needs at least prefix and applied_for")
             continue
         before = problems.reported
-        _check_keys(body, _TEMPLATE_KEYS | _SETTINGS_KEYS, path, problems)
+        check_keys(body, _TEMPLATE_KEYS | _SETTINGS_KEYS, path, problems)
         prefix = body.get("prefix")
         problem = prefix_problem(prefix)
         if problem:

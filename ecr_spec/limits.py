@@ -51,3 +51,44 @@ MAX_CREATION_TEMPLATE_RESOURCE_TAGS = 50
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
+
+# Amazon ECR API Reference, PutRegistryScanningConfiguration / RegistryScanningRule (botocore ECR model
+# ``RegistryScanningRuleList`` max 2, ``ScanningRepositoryFilterList`` max 100, ``ScanningRepositoryFilterValue``
+# 1 to 255 characters).
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryScanningConfiguration.html
+MAX_SCANNING_RULES = 2
+MAX_SCANNING_FILTERS = 100
+MAX_SCANNING_FILTER_CHARS = 255
+
+# Amazon ECR User Guide, "Amazon ECR service quotas": 50 pull through cache rules per registry. Amazon ECR API
+# Reference, CreatePullThroughCacheRule: ``ecrRepositoryPrefix`` 2 to 30 characters, ``credentialArn`` 50 to
+# 612 characters (botocore ``PullThroughCacheRuleRepositoryPrefix``, ``CredentialArn``).
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html
+MAX_PULL_THROUGH_CACHE_RULES = 50
+PULL_THROUGH_CACHE_PREFIX_CHARS = (2, 30)
+CREDENTIAL_ARN_CHARS = (50, 612)
+
+# Amazon ECR API Reference, SigningConfiguration: "Maximum of 10 rules" (the CloudFormation schema says 50; the
+# API wins since CloudFormation calls it); SigningRepositoryFilter list at most 100, each value 1 to 256
+# characters; ``signingProfileArn`` at most 200 characters (botocore ``SigningRuleList``,
+# ``SigningRepositoryFilterList``, ``SigningRepositoryFilterValue``, ``SigningProfileArn``).
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SigningConfiguration.html
+MAX_SIGNING_RULES = 10
+MAX_SIGNING_FILTERS = 100
+MAX_SIGNING_FILTER_CHARS = 256
+MAX_SIGNING_PROFILE_ARN_CHARS = 200
+
+# Amazon ECR API Reference, CreateRepositoryCreationTemplate ``prefix``: 1 to 256 characters (botocore
+# ``Prefix``); ``Tag``: "Tag keys can have a maximum character length of 128 characters, and tag values can
+# have a maximum length of 256 characters."
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepositoryCreationTemplate.html
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Tag.html
+MAX_CREATION_TEMPLATE_PREFIX_CHARS = 256
+MAX_TAG_KEY_CHARS = 128
+MAX_TAG_VALUE_CHARS = 256
+
+# Amazon ECR API Reference, PutImage / BatchGetImage ``imageTag``: "Length Constraints: Minimum length of 1.
+# Maximum length of 300." (botocore ``ImageTag``).
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html
+MAX_IMAGE_TAG_CHARS = 300

@@ -16,6 +16,7 @@ from .names import show
 from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES
 from .policy import partition_of
 from .replication import check_replication
+from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
 from .registry_parse import parse_registry
 from .publisher import check_publisher_size, parse_publisher
 
@@ -33,34 +34,6 @@ _OBJECT_KEYS = {
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
-
-
-def _allowed(keys: set[str]) -> str:
-    return ", ".join(sorted(keys))
-
-
-def _check_keys(obj: Mapping[str, Any], allowed: set[str], path: str, problems: Problems) -> None:
-    for key in obj:
-        if key not in allowed:
-            problems.add(f"{path}.{key}" if path else key, f"unknown key (allowed: {_allowed(allowed)})")
-
-
-def _object(value: Any, path: str, problems: Problems) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        problems.add(path, f"{show(value)} must be an object")
-        return {}
-    return value
-
-
-def _list(value: Any, path: str, problems: Problems) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(path, f"{show(value)} must be a list")
-        return []
-    return value
 
 
 def _checked_list(value: Any, path: str, check: Any, problems: Problems) -> tuple[Any, ...]:

@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
+from . import checks
 from .errors import Problems
 from .names import show
+from .shapes import check_keys
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"
@@ -62,9 +64,7 @@ def parse_publisher(raw: Any, environments: dict[str, Any], repository_names: Se
         problems.add("publisher", f"{show(raw)} must be an object such as {{\"environment\": \"dev\"}}")
         return None
     before = problems.reported
-    for key in raw:
-        if key not in PUBLISHER_KEYS:
-            problems.add(f"publisher.{key}", f"unknown key (allowed: {', '.join(sorted(PUBLISHER_KEYS))})")
+    check_keys(raw, PUBLISHER_KEYS, "publisher", problems)
     name = raw.get("environment")
     environment = environments.get(name) if isinstance(name, str) else None
     if name is None:
@@ -100,15 +100,8 @@ def _repositories(value: Any, known: Sequence[str], problems: Problems) -> tuple
         return ()
     if not value:
         problems.add("publisher.repositories", "[] is empty: list repositories, or \"all\"")
-    chosen: list[str] = []
-    for i, item in enumerate(value):
-        if item not in known:
-            problems.add(f"publisher.repositories[{i}]", f"{show(item)} is not a repository of this spec")
-        elif item in chosen:
-            problems.add(f"publisher.repositories[{i}]", f"{show(item)} is listed twice")
-        else:
-            chosen.append(item)
-    return tuple(chosen)
+    return checks.each(value, "publisher.repositories", lambda item: None if item in known else
+                       f"{show(item)} is not a repository of this spec", problems)
 
 
 def _publish_roles(publisher: Publisher, environments: dict[str, Any], problems: Problems) -> None:

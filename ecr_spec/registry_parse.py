@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from . import checks
 from .errors import Problems
 from .names import show
 from .registry_settings import (SCAN_TYPES, PullThroughCacheRule, RegistrySettings, ScanningRule, SigningRule,
                                 check_pull_through_cache, check_pull_through_cache_list, check_scanning,
                                 check_signing_list, check_signing_rule)
+from .shapes import as_list, check_keys, objects
 
 _REGISTRY_KEYS = {"scan_type", "scanning_rules", "pull_through_cache", "signing", "creation_templates"}
 _SCANNING_RULE_KEYS = {"frequency", "filters"}
@@ -28,9 +30,7 @@ def parse_registry(raw: Any, environments: Environments, problems: Problems) -> 
     if not isinstance(raw, dict):
         problems.add("registry", f"{show(raw)} must be an object")
         return "BASIC", RegistrySettings()
-    for key in raw:
-        if key not in _REGISTRY_KEYS:
-            problems.add(f"registry.{key}", f"unknown key (allowed: {', '.join(sorted(_REGISTRY_KEYS))})")
+    check_keys(raw, _REGISTRY_KEYS, "registry", problems)
     scan_type = raw.get("scan_type", "BASIC")
     if scan_type is not None and scan_type not in SCAN_TYPES:
         problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
@@ -58,14 +58,8 @@ def _scanning_rules(raw: Mapping[str, Any], scan_type: Any, problems: Problems) 
         return None
     rules: list[ScanningRule] = []
     before = problems.reported
-    for i, item in enumerate(value):
-        path = f"registry.scanning_rules[{i}]"
-        if not isinstance(item, dict):
-            problems.add(path, f"{show(item)} must be an object with frequency and filters")
-            continue
-        for key in item:
-            if key not in _SCANNING_RULE_KEYS:
-                problems.add(f"{path}.{key}", f"unknown key (allowed: {', '.join(sorted(_SCANNING_RULE_KEYS))})")
+    for path, item in objects(value, "registry.scanning_rules", _SCANNING_RULE_KEYS, problems,
+                              "an object with frequency and filters"):
         filters = item.get("filters")
         if not isinstance(filters, list):
             problems.add(f"{path}.filters", f"{show(filters)} must be a list of repository filters ('*' for all)")
@@ -78,20 +72,8 @@ def _scanning_rules(raw: Mapping[str, Any], scan_type: Any, problems: Problems) 
 
 def _items(value: Any, path: str, keys: set[str], environments: Environments, problems: Problems,
            build: Callable[[dict[str, Any], str, tuple[str, ...], Problems], Any]) -> list[tuple[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.add(path, f"{show(value)} must be a list")
-        return []
     result: list[tuple[str, Any]] = []
-    for i, item in enumerate(value):
-        item_path = f"{path}[{i}]"
-        if not isinstance(item, dict):
-            problems.add(item_path, f"{show(item)} must be an object")
-            continue
-        for key in item:
-            if key not in keys:
-                problems.add(f"{item_path}.{key}", f"unknown key (allowed: {', '.join(sorted(keys))})")
+    for item_path, item in objects(as_list(value, path, problems), path, keys, problems):
         envs = _environment_names(item.get("environments"), f"{item_path}.environments", environments, problems)
         before = problems.reported
         built = build(item, item_path, envs, problems)
@@ -106,16 +88,9 @@ def _environment_names(value: Any, path: str, environments: Environments, proble
     if not isinstance(value, list) or not value:
         problems.add(path, f"{show(value)} must be a non-empty list of environments, or leave the key out for all")
         return ()
-    good: list[str] = []
-    for i, name in enumerate(value):
-        if name not in environments:
-            problems.add(f"{path}[{i}]", f"{show(name)} is not an environment of this spec "
-                         f"(known: {', '.join(environments)})")
-        elif name in good:
-            problems.add(f"{path}[{i}]", f"{show(name)} is listed twice")
-        else:
-            good.append(name)
-    return tuple(good)
+    known = f"(known: {', '.join(environments)})"
+    return checks.each(value, path, lambda name: None if name in environments else
+                       f"{show(name)} is not an environment of this spec {known}", problems)
 
 
 def _optional_string(item: Mapping[str, Any], key: str, path: str, problems: Problems) -> str | None:

@@ -23,6 +23,10 @@ from typing import Any, Callable
 
 from . import names
 from .errors import Problems
+from .limits import (CREDENTIAL_ARN_CHARS, MAX_PULL_THROUGH_CACHE_RULES, MAX_SCANNING_FILTER_CHARS,  # named once
+                     MAX_SCANNING_FILTERS, MAX_SCANNING_RULES, MAX_SIGNING_FILTER_CHARS, MAX_SIGNING_FILTERS,
+                     MAX_SIGNING_PROFILE_ARN_CHARS, MAX_SIGNING_RULES)
+from .limits import PULL_THROUGH_CACHE_PREFIX_CHARS as PREFIX_CHARS
 from .names import show
 
 # --- scanning (CloudFormation ScanningRule / botocore RegistryScanningRule) --------------------------------
@@ -30,18 +34,12 @@ SCAN_TYPES = ("BASIC", "ENHANCED")
 # "When the ENHANCED scan type is specified, the supported scan frequencies are CONTINUOUS_SCAN and
 # SCAN_ON_PUSH. When the BASIC scan type is specified, the SCAN_ON_PUSH scan frequency is supported."
 SCAN_FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH",), "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN")}
-MAX_SCANNING_RULES = 2
-MAX_SCANNING_FILTERS = 100
-MAX_SCANNING_FILTER_CHARS = 255
 _SCANNING_FILTER = re.compile(r"^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$")
 
 # --- pull through cache (CreatePullThroughCacheRuleRequest) -------------------------------------------------
-MAX_PULL_THROUGH_CACHE_RULES = 50
 _PREFIX = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$")
-PREFIX_CHARS = (2, 30)
 _CREDENTIAL_ARN = re.compile(
     r"^arn:aws(-\w+)*:secretsmanager:([a-zA-Z0-9-]+):([0-9]{12}):secret:ecr\-pullthroughcache\/[a-zA-Z0-9\/_+=.@-]+$")
-CREDENTIAL_ARN_CHARS = (50, 612)
 CREDENTIAL_PREFIX = "ecr-pullthroughcache/"
 _ECR_UPSTREAM = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$")
 _AZURE_UPSTREAM = re.compile(r"^[a-zA-Z0-9-]+\.azurecr\.io$")
@@ -73,12 +71,8 @@ _FIXED_UPSTREAMS = {
 UPSTREAM_URLS = (*_FIXED_UPSTREAMS, "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io")
 
 # --- managed signing (botocore SigningConfiguration / CloudFormation AWS::ECR::SigningConfiguration) --------
-MAX_SIGNING_RULES = 10  # API model: "Maximum of 10 rules" (the CloudFormation schema says 50)
-MAX_SIGNING_FILTERS = 100
-MAX_SIGNING_FILTER_CHARS = 256
 _SIGNING_FILTER = re.compile(r"^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$")
 _SIGNING_PROFILE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,}$")
-MAX_SIGNING_PROFILE_ARN_CHARS = 200
 
 
 @dataclass(frozen=True)

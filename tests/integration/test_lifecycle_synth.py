@@ -5,39 +5,24 @@ template carries the documented policy, and cfn-lint and cdk-nag pass."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from .test_cdk_app import ROOT, synth, templates
-
-COMBINED = {"rules": [
-    {"rulePriority": 1, "description": "Archive images older than 30 days",
-     "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 30},
-     "action": {"type": "transition", "targetStorageClass": "archive"}},
-    {"rulePriority": 2, "description": "Expire images archived for more than 365 days",
-     "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned",
-                   "countUnit": "days", "countNumber": 365},
-     "action": {"type": "expire"}}]}
+from ..lifecycle_examples import COMBINED_ARCHIVE_AND_EXPIRE as COMBINED
+from .synth_helpers import cfn_lint, example_spec, nag_violations, synth_spec, template
 
 
 def test_app_synthesizes_the_aws_combined_archive_and_expire_example(tmp_path: Path) -> None:
-    spec = json.loads((ROOT / "cdk.json").read_text())["context"]["ecr"]
+    spec = example_spec()
     base = next(r for r in spec["repositories"] if r["name"] == "platform/base-images")
     base["lifecycle"] = {"rules": COMBINED["rules"]}  # defaults' shorthands stay inherited and give way
-    spec_file = tmp_path / "spec.json"
-    spec_file.write_text(json.dumps(spec))
 
-    result = synth(tmp_path, f"ecr-spec={spec_file}")
+    result = synth_spec(tmp_path, spec)
 
     assert result.returncode == 0, result.stderr
-    template = json.loads((tmp_path / "cdk.out" / "ecr-dev-us-east-1.template.json").read_text())
     policies = [json.loads(r["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])
-                for r in template["Resources"].values()
+                for r in template(tmp_path, "ecr-dev-us-east-1")["Resources"].values()
                 if r["Type"] == "AWS::ECR::Repository" and r["Properties"]["RepositoryName"] == "platform/base-images"]
     assert policies == [COMBINED]
-    report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
-    assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
-    lint = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), *map(str, templates(tmp_path))],
-                          capture_output=True, text=True, timeout=300)
+    assert nag_violations(tmp_path) == []
+    lint = cfn_lint(tmp_path)
     assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -5,13 +5,11 @@ upstream prefix, managed signing with and without filters, dual-stack URIs."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .test_cdk_app import ROOT, synth, templates
+from .synth_helpers import cfn_lint, nag_violations, synth_spec, synthesized, template, templates
 
 
 def _secret(account: str, region: str, name: str) -> str:
@@ -56,29 +54,21 @@ SPEC = {
 
 @pytest.fixture(scope="module")
 def every_feature(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("registry-features")
-    spec_file = out / "spec.json"
-    spec_file.write_text(json.dumps(SPEC))
-    result = synth(out, f"ecr-spec={spec_file}")
-    assert result.returncode == 0, result.stderr
-    return out
+    return synthesized(tmp_path_factory, "registry-features", SPEC)
 
 
 def test_every_registry_feature_passes_cfn_lint(every_feature: Path) -> None:
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), *map(str, templates(every_feature))],
-                            capture_output=True, text=True, timeout=300)
+    result = cfn_lint(every_feature)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_registry_feature_passes_cdk_nag(every_feature: Path) -> None:
-    report = json.loads((every_feature / "cdk.out" / "validation-report.json").read_text())
-    assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+    assert nag_violations(every_feature) == []
 
 
 def test_each_registry_gets_its_rules(every_feature: Path) -> None:
     def resources(stack: str, kind: str) -> list[dict]:
-        template = json.loads((every_feature / "cdk.out" / f"{stack}.template.json").read_text())
-        return [r["Properties"] for r in template["Resources"].values() if r["Type"] == kind]
+        return [r["Properties"] for r in template(every_feature, stack)["Resources"].values() if r["Type"] == kind]
 
     assert len(resources("ecr-dev-us-east-1", "AWS::ECR::PullThroughCacheRule")) == 7
     assert [r["EcrRepositoryPrefix"] for r in resources("ecr-prod-eu-west-1", "AWS::ECR::PullThroughCacheRule")] == [
@@ -91,9 +81,7 @@ def test_a_bad_registry_section_stops_synth_with_its_paths(tmp_path: Path) -> No
     spec = json.loads(json.dumps(SPEC))
     spec["registry"]["pull_through_cache"][1]["upstream_registry_url"] = "k8s.gcr.io"
     spec["registry"]["signing"][0]["filters"] = ["Payments/*"]
-    spec_file = tmp_path / "bad.json"
-    spec_file.write_text(json.dumps(spec))
-    result = synth(tmp_path, f"ecr-spec={spec_file}")
+    result = synth_spec(tmp_path, spec, "bad.json")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "error: registry.pull_through_cache[1].upstream_registry_url: 'k8s.gcr.io' is not an upstream registry" \
         in result.stderr

@@ -4,13 +4,11 @@ opt-in and creation templates. cfn-lint and cdk-nag clean; the source stack depl
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .test_cdk_app import synth, templates
+from .synth_helpers import cfn_lint, nag_violations, synthesized, template
 
 EU = {"account": "222222222222", "region": "eu-west-1"}
 WEST = {"account": "111111111111", "region": "us-west-2"}
@@ -36,24 +34,18 @@ SPEC = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("replication")
-    (folder / "spec.json").write_text(json.dumps(SPEC))
-    result = synth(folder, f"ecr-spec={folder / 'spec.json'}")
-    assert result.returncode == 0, result.stderr
-    return folder
+    return synthesized(tmp_path_factory, "replication", SPEC)
 
 
 def test_cfn_lint_and_cdk_nag_pass_on_every_template(out: Path) -> None:
-    lint = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), *map(str, templates(out))],
-                          capture_output=True, text=True, timeout=300)
+    lint = cfn_lint(out)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    report = json.loads((out / "cdk.out" / "validation-report.json").read_text())
-    assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+    assert nag_violations(out) == []
 
 
 def test_rules_hold_at_most_100_filters_and_one_destination_set_in_any_order_is_one_group(out: Path) -> None:
-    template = json.loads((out / "cdk.out" / "ecr-dev-us-east-1.template.json").read_text())
-    [config] = [r["Properties"]["ReplicationConfiguration"] for r in template["Resources"].values()
+    resources = template(out, "ecr-dev-us-east-1")["Resources"]
+    [config] = [r["Properties"]["ReplicationConfiguration"] for r in resources.values()
                 if r["Type"] == "AWS::ECR::ReplicationConfiguration"]
     assert [(len(rule["Destinations"]), len(rule["RepositoryFilters"])) for rule in config["Rules"]] == [
         (2, 100), (2, 2), (1, 1)]

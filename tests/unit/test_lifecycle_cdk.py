@@ -13,17 +13,8 @@ from ecr_constructs.lifecycle import l2_can_express
 from ecr_spec import parse_policy_text
 from ecr_spec.lifecycle import keep_last_rule, untagged_rule
 
+from ..lifecycle_examples import COMBINED_ARCHIVE_AND_EXPIRE as COMBINED
 from .cdk_helpers import new_stack, only_resource
-
-COMBINED = {"rules": [
-    {"rulePriority": 1, "description": "Archive images older than 30 days",
-     "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 30},
-     "action": {"type": "transition", "targetStorageClass": "archive"}},
-    {"rulePriority": 2, "description": "Expire images archived for more than 365 days",
-     "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned",
-                   "countUnit": "days", "countNumber": 365},
-     "action": {"type": "expire"}}]}
-
 
 def policy_of(rules) -> dict:
     stack = new_stack()

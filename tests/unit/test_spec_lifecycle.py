@@ -15,6 +15,7 @@ import pytest
 
 from ecr_spec import SpecError, parse_policy_text
 
+from ..lifecycle_examples import COMBINED_ARCHIVE_AND_EXPIRE
 from .spec_helpers import parsed, problems_of, with_repository
 
 
@@ -303,14 +304,7 @@ def test_a_broken_policy_read_back_is_one_clear_error() -> None:
         parse_policy_text(json.dumps({"rules": [rule("x")]}))  # type: ignore[arg-type]
 
 
-COMBINED = [
-    {"rulePriority": 1, "description": "Archive images older than 30 days",
-     "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 30},
-     "action": {"type": "transition", "targetStorageClass": "archive"}},
-    {"rulePriority": 2, "description": "Expire images archived for more than 365 days",
-     "selection": {"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned",
-                   "countUnit": "days", "countNumber": 365},
-     "action": {"type": "expire"}}]
+COMBINED = COMBINED_ARCHIVE_AND_EXPIRE["rules"]
 
 
 def test_the_aws_combined_example_pasted_under_inherited_shorthands_is_the_whole_policy() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from base64 import b64encode
 
-from ecr_sandbox import moto_cfn
+from ecr_sandbox import moto_cfn, moto_replication
 
 
 def patch_authorization_token() -> None:
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     moto_cfn.install()
     patch_authorization_token()
+    moto_replication.install()
     from moto import server
 
     server.main(["-H", args.host, "-p", str(args.port)])

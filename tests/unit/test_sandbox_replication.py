@@ -75,3 +75,110 @@ def test_an_existing_repository_keeps_its_settings(ecr: Any) -> None:
                      "RepositoryPolicy": json.dumps({"Version": "2012-10-17", "Statement": []})})
     assert create_replica(ecr, "team/app") is None
     assert ecr.describe_repositories()["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
+
+
+# --- asynchronous replication and DescribeImageReplicationStatus (ecr_sandbox.moto_replication) -------------
+# Sources: ECR API Reference "DescribeImageReplicationStatus" (request repositoryName, imageId, registryId;
+# response replicationStatuses[] of ImageReplicationStatus: region, registryId, status IN_PROGRESS | COMPLETE |
+# FAILED, failureCode; errors ImageNotFoundException, RepositoryNotFoundException) and "ImageReplicationStatus".
+
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
+                                  "digest": "sha256:" + "c" * 64}, "layers": []})
+
+
+@pytest.fixture
+def replicating() -> Iterator[tuple[Any, Any, str]]:
+    """A source registry 111111111111/us-east-1 replicating ``team/`` to 222222222222/eu-west-1, one image pushed."""
+    from ecr_sandbox import moto_replication
+
+    moto_replication.install()
+    with mock_aws():
+        source = boto3.client("ecr", region_name="us-east-1")
+        account = source.describe_registry()["registryId"]
+        source.put_replication_configuration(replicationConfiguration={"rules": [{
+            "destinations": [{"region": "eu-west-1", "registryId": "222222222222"}],
+            "repositoryFilters": [{"filter": "team/", "filterType": "PREFIX_MATCH"}]}]})
+        source.create_repository(repositoryName="team/app")
+        digest = source.put_image(repositoryName="team/app", imageManifest=MANIFEST, imageTag="v1")["image"][
+            "imageId"]["imageDigest"]
+        yield source, account, digest
+
+
+def test_a_pushed_image_not_yet_at_its_destination_is_in_progress(replicating: tuple[Any, Any, str]) -> None:
+    source, _, digest = replicating
+    answer = source.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "v1"})
+    assert answer["imageId"] == {"imageDigest": digest, "imageTag": "v1"}
+    assert answer["replicationStatuses"] == [{"region": "eu-west-1", "registryId": "222222222222",
+                                              "status": "IN_PROGRESS"}]
+
+
+def test_an_image_whose_digest_is_at_the_destination_is_complete(replicating: tuple[Any, Any, str]) -> None:
+    from moto.ecr.models import ecr_backends
+
+    source, _, digest = replicating
+    destination = ecr_backends["222222222222"]["eu-west-1"]
+    destination.create_repository("team/app", None, None, None, None, None, None)
+    destination.put_image("team/app", MANIFEST, "v1")
+    [status] = source.describe_image_replication_status(
+        repositoryName="team/app", imageId={"imageDigest": digest})["replicationStatuses"]
+    assert status["status"] == "COMPLETE"
+
+
+def test_a_failure_the_gateway_recorded_reads_failed_with_its_code(replicating: tuple[Any, Any, str]) -> None:
+    from moto.ecr.models import ecr_backends
+
+    from ecr_sandbox import moto_replication
+
+    source, account, digest = replicating
+    moto_replication._failures(ecr_backends[account]["us-east-1"])[
+        ("team/app", digest, "222222222222", "eu-west-1")] = "DESTINATION_REGISTRY_NOT_IN_SANDBOX"
+    [status] = source.describe_image_replication_status(
+        repositoryName="team/app", imageId={"imageTag": "v1"})["replicationStatuses"]
+    assert (status["status"], status["failureCode"]) == ("FAILED", "DESTINATION_REGISTRY_NOT_IN_SANDBOX")
+
+
+def test_an_unknown_image_is_image_not_found(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    with pytest.raises(source.exceptions.ImageNotFoundException, match="does not exist within the repository"):
+        source.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "nope"})
+
+
+def test_an_unknown_repository_is_repository_not_found(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    with pytest.raises(source.exceptions.RepositoryNotFoundException):
+        source.describe_image_replication_status(repositoryName="team/nope", imageId={"imageTag": "v1"})
+
+
+def test_an_image_no_rule_replicates_has_no_statuses(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    source.create_repository(repositoryName="other/app")
+    source.put_image(repositoryName="other/app", imageManifest=MANIFEST, imageTag="v1")
+    assert source.describe_image_replication_status(
+        repositoryName="other/app", imageId={"imageTag": "v1"})["replicationStatuses"] == []
+
+
+def test_replication_runs_after_the_delay_in_push_order_without_blocking_the_push() -> None:
+    import threading
+
+    from ecr_sandbox.replication import DelayedRunner
+
+    now = [100.0]
+    slept: list[float] = []
+    ran: list[str] = []
+    release = threading.Event()
+    runner = DelayedRunner(1.5, clock=lambda: now[0], sleep=slept.append)
+    runner.submit(lambda: (release.wait(5), ran.append("first")))
+    runner.submit(ran.append, "second")
+    assert ran == []  # submit returned before anything ran
+    release.set()
+    runner.join()
+    assert ran == ["first", "second"] and slept[0] == 1.5
+
+
+def test_the_replication_delay_comes_from_the_environment() -> None:
+    from ecr_sandbox.replication import DEFAULT_DELAY_SECONDS, delay_seconds
+
+    assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "0.2"}) == 0.2
+    assert delay_seconds({}) == DEFAULT_DELAY_SECONDS
+    assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "soon"}) == DEFAULT_DELAY_SECONDS

@@ -102,18 +102,21 @@ def create_replica(ecr: Any, repository: str) -> dict[str, Any] | None:
 
 
 def copy_image(source_storage: Path, client: RegistryClient, repository: str, digest: str,
-               media_type: str, tag: str | None) -> None:
-    """Copy the manifest ``digest`` (and everything it references) into ``client``'s registry."""
+               media_type: str, tag: str | None, before_put: Callable[[str], None] | None = None) -> None:
+    """Copy the manifest ``digest`` (and everything it references) into ``client``'s registry;
+    ``before_put(digest)`` runs before each manifest is put."""
     raw = blob_path(source_storage, digest).read_bytes()
     manifest = json.loads(raw)
     if media_type in INDEX_MEDIA_TYPES:
         for child in manifest.get("manifests") or []:
             if blob_path(source_storage, child["digest"]).exists():
-                copy_image(source_storage, client, repository, child["digest"], child["mediaType"], None)
+                copy_image(source_storage, client, repository, child["digest"], child["mediaType"], None, before_put)
     else:
         for blob in [manifest.get("config"), *(manifest.get("layers") or [])]:
             if blob and not client.has_blob(repository, blob["digest"]):
                 client.upload_blob(repository, blob["digest"], blob_path(source_storage, blob["digest"]))
+    if before_put is not None:
+        before_put(digest)
     client.put_manifest(repository, tag or digest, raw, media_type)
 
 
@@ -191,6 +194,26 @@ def record_failure(moto_url: str, account: str, region: str, repository: str, di
         response.read()
 
 
+# Manifests replication put into a registry, until that registry's push notification comes back: ECR replicates
+# once per push ("an image pushed to us-west-2 replicates to only us-east-1, it doesn't replicate again to
+# us-east-2", user guide "Private image replication in Amazon ECR"), so those pushes are not replicated onward.
+_REPLICATED: set[tuple[str, str, str]] = set()
+_REPLICATED_LOCK = threading.Lock()
+
+
+def _mark_replicated(host: str, repository: str, digest: str) -> None:
+    with _REPLICATED_LOCK:
+        _REPLICATED.add((host, repository, digest))
+
+
+def _was_replicated(host: str, repository: str, digest: str) -> bool:
+    with _REPLICATED_LOCK:
+        if (host, repository, digest) in _REPLICATED:
+            _REPLICATED.discard((host, repository, digest))
+            return True
+    return False
+
+
 def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str], RegistryClient],
               registries: dict[str, Any], moto_url: str, account: str, region: str, repository: str, digest: str,
               media_type: str, tag: str | None) -> None:
@@ -198,6 +221,9 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
 
     ``ecr_for(account, region)`` is a moto ECR client, ``client_for(host, repository)`` a registry client
     allowed to push there, ``registries`` the gateway's registries by host (with their ``storage``)."""
+    if _was_replicated(registry_host(account, region), repository, digest):
+        log.info("%s %s arrived in %s/%s by replication: not replicated again", repository, digest, account, region)
+        return
     config = ecr_for(account, region).describe_registry().get("replicationConfiguration") or {}
     source = Path(registries[registry_host(account, region)]["storage"])
     for destination in destinations(config, repository):
@@ -207,7 +233,8 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
             if host in registries:
                 code = COPY_FAILED
                 create_replica(ecr_for(*destination), repository)
-                copy_image(source, client_for(host, repository), repository, digest, media_type, tag)
+                copy_image(source, client_for(host, repository), repository, digest, media_type, tag,
+                           lambda put, host=host: _mark_replicated(host, repository, put))
                 log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
                 continue
             log.warning("replication of %s to %s failed: the sandbox has no such registry", repository, host)

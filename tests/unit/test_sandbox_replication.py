@@ -182,3 +182,67 @@ def test_the_replication_delay_comes_from_the_environment() -> None:
     assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "0.2"}) == 0.2
     assert delay_seconds({}) == DEFAULT_DELAY_SECONDS
     assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "soon"}) == DEFAULT_DELAY_SECONDS
+
+
+class FakeRegistry:
+    """A destination registry client that keeps what was put."""
+
+    def __init__(self) -> None:
+        self.manifests: dict[str, bytes] = {}
+
+    def has_blob(self, repository: str, digest: str) -> bool:
+        return True
+
+    def put_manifest(self, repository: str, reference: str, raw: bytes, media_type: str) -> None:
+        self.manifests[reference] = raw
+
+
+@pytest.fixture
+def source_storage(tmp_path: Any) -> tuple[Any, str]:
+    import hashlib
+
+    from ecr_sandbox.registry_client import blob_path
+
+    digest = "sha256:" + hashlib.sha256(MANIFEST.encode()).hexdigest()
+    path = blob_path(tmp_path, digest)
+    path.parent.mkdir(parents=True)
+    path.write_text(MANIFEST)
+    return tmp_path, digest
+
+
+def _replicate_once(storage: Any, digest: str, registries: dict[str, Any], failures: list[Any],
+                    monkeypatch: Any, source: tuple[str, str] = ("111111111111", "us-east-1")) -> FakeRegistry:
+    from ecr_sandbox import replication
+
+    monkeypatch.setattr(replication, "record_failure", lambda *args: failures.append(args))
+    registry = FakeRegistry()
+    replication.replicate(lambda a, r: boto3.client("ecr", region_name=r), lambda host, name: registry, registries,
+                          "http://moto", *source, "team/app", digest,
+                          "application/vnd.docker.distribution.manifest.v2+json", "v1")
+    return registry
+
+
+def test_a_destination_the_sandbox_has_no_registry_for_is_recorded_as_failed(
+        replicating: Any, source_storage: Any, monkeypatch: Any) -> None:
+    storage, digest = source_storage
+    failures: list[Any] = []
+    _replicate_once(storage, digest, {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)}},
+                    failures, monkeypatch)
+    assert [(f[-2], f[-1]) for f in failures] == [(("222222222222", "eu-west-1"), "DESTINATION_REGISTRY_NOT_IN_SANDBOX")]
+
+
+def test_an_image_that_arrived_by_replication_is_not_replicated_again(
+        replicating: Any, source_storage: Any, monkeypatch: Any) -> None:
+    from ecr_sandbox import replication
+
+    storage, digest = source_storage
+    registries = {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)},
+                  "222222222222.dkr.ecr.eu-west-1.amazonaws.com": {"storage": str(storage)}}
+    copied = _replicate_once(storage, digest, registries, [], monkeypatch)
+    assert "v1" in copied.manifests
+    # the copy's push notification comes back from eu-west-1; eu-west-1 replicating team/ onward would copy again
+    boto3.client("ecr", region_name="eu-west-1").put_replication_configuration(replicationConfiguration={"rules": [{
+        "destinations": [{"region": "eu-west-1", "registryId": "333333333333"}]}]})
+    registries["333333333333.dkr.ecr.eu-west-1.amazonaws.com"] = {"storage": str(storage)}
+    again = _replicate_once(storage, digest, registries, [], monkeypatch, source=("222222222222", "eu-west-1"))
+    assert again.manifests == {}

@@ -246,3 +246,37 @@ def test_an_image_that_arrived_by_replication_is_not_replicated_again(
     registries["333333333333.dkr.ecr.eu-west-1.amazonaws.com"] = {"storage": str(storage)}
     again = _replicate_once(storage, digest, registries, [], monkeypatch, source=("222222222222", "eu-west-1"))
     assert again.manifests == {}
+
+
+def test_a_failure_the_gateway_reports_over_http_reads_failed_through_the_moto_server() -> None:
+    """The gateway's raw call (``record_failure``) reaches the patched moto server and the AWS API shows it."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from ecr_sandbox import moto_replication
+    from ecr_sandbox.aws import moto_client
+    from ecr_sandbox.replication import record_failure
+
+    moto_replication.install()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        source = moto_client("ecr", url, "111111111111", "us-east-1")
+        source.put_replication_configuration(replicationConfiguration={"rules": [{
+            "destinations": [{"region": "eu-west-1", "registryId": "222222222222"}]}]})
+        source.create_repository(repositoryName="team/app")
+        digest = source.put_image(repositoryName="team/app", imageManifest=MANIFEST, imageTag="v1")["image"][
+            "imageId"]["imageDigest"]
+        record_failure(url, "111111111111", "us-east-1", "team/app", digest, ("222222222222", "eu-west-1"),
+                       "REPLICATION_COPY_FAILED")
+        [status] = source.describe_image_replication_status(
+            repositoryName="team/app", imageId={"imageDigest": digest})["replicationStatuses"]
+        assert status == {"region": "eu-west-1", "registryId": "222222222222", "status": "FAILED",
+                          "failureCode": "REPLICATION_COPY_FAILED"}
+    finally:
+        server.stop()

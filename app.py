@@ -34,6 +34,7 @@ def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
         target: RegistryStack(app, target=target, repositories=spec.repositories_in(target) if target in own else (),
                               replication_rules=spec.replication_rules(target) if target in own else (),
                               replication_sources=spec.replication_sources(target), scan_type=spec.scan_type,
+                              registry_settings=spec.registry_settings if target in own else None,
                               replicas=replicas_in(spec, target),
                               creation_templates=spec.creation_templates_in(target) if target in own else ())
         for target in all_targets(spec)
@@ -41,6 +42,9 @@ def build(app: cdk.App, spec: RegistrySpec) -> list[RegistryStack]:
     for source, destinations in stack_dependencies(spec).items():
         for destination in destinations:  # replicas exist before the source starts replicating
             stacks[source].add_stack_dependency(stacks[destination], "its replicas are declared there")
+    if spec.publisher is not None:  # CodeBuild project and publisher roles; imported only when asked for (1.5 s)
+        from ecr_constructs.publisher_stacks import add_publisher
+        add_publisher(stacks, spec)
     return list(stacks.values())
 
 

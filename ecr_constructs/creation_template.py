@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ecr_spec import names
+from ecr_spec import checks
 from ecr_spec.creation_templates import APPLIED_FOR, MAX_DESCRIPTION_CHARS, MAX_RESOURCE_TAGS, prefix_problem
 from ecr_spec.errors import Problems
 from ecr_spec.lifecycle import LifecycleRule, policy_text
@@ -28,8 +28,6 @@ from .lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
 if TYPE_CHECKING:
     from ecr_spec.creation_templates import CreationTemplate
     from ecr_spec.model import Repository
-
-MAX_MUTABLE_TAG_FILTERS = 5
 
 
 class RepositoryCreationTemplate(Construct):
@@ -100,12 +98,7 @@ class RepositoryCreationTemplate(Construct):
             if scenario not in APPLIED_FOR:
                 problems.add(f"applied_for[{i}]", f"{scenario!r} must be one of {', '.join(APPLIED_FOR)}")
         check_lifecycle_rules(lifecycle_rules, problems)
-        for i, tag in enumerate(mutable_tags):
-            problem = None if Token.is_unresolved(tag) else names.mutable_tag_filter(tag)
-            if problem:
-                problems.add(f"mutable_tags[{i}]", problem)
-        if len(mutable_tags) > MAX_MUTABLE_TAG_FILTERS:
-            problems.add("mutable_tags", f"{len(mutable_tags)} filters; ECR allows at most {MAX_MUTABLE_TAG_FILTERS}")
+        checks.mutable_tags(mutable_tags, "mutable_tags", problems, Token.is_unresolved)  # as EcrRepository's
         if policy is not None:
             rendered = Stack.of(self).resolve(policy.to_json())
             chars = len(json.dumps(rendered, separators=(",", ":")))

@@ -17,9 +17,10 @@ from typing import Sequence
 from aws_cdk import Duration
 from aws_cdk import aws_ecr as ecr
 
+from ecr_spec import checks
 from ecr_spec.errors import Problems
 from ecr_spec.lifecycle import DEFAULT_RULES as DEFAULT_LIFECYCLE_RULES
-from ecr_spec.lifecycle import LifecycleRule, check_rules, policy_text
+from ecr_spec.lifecycle import LifecycleRule, policy_text
 
 __all__ = ["DEFAULT_LIFECYCLE_RULES", "apply_lifecycle_policy", "check_lifecycle_rules", "l2_can_express",
            "l2_lifecycle_rules"]
@@ -28,7 +29,8 @@ _L2_COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed")
 
 
 def check_lifecycle_rules(rules: Sequence[LifecycleRule], problems: Problems) -> None:
-    check_rules([(f"lifecycle_rules[{i}]", rule) for i, rule in enumerate(rules)], "lifecycle_rules", problems)
+    """The spec's checks for rules built in code: each rule's own, then those across the policy."""
+    checks.lifecycle_rules(rules, "lifecycle_rules", problems)
 
 
 @lru_cache(maxsize=None)

@@ -1,4 +1,4 @@
-"""Per-registry (account and region) resources: replication, the registry policy and scanning.
+"""Per-registry (account and region) resources: replication and the registry policy (scanning: scanning.py).
 
 The aws-cdk L2 has no constructs for these, so they are L1 resources. ECR allows one of each per registry;
 ``RegistryStack`` creates them once per stack.
@@ -17,6 +17,8 @@ from ecr_spec.model import ReplicationRule
 from ecr_spec.replication import MAX_DESTINATIONS_PER_RULE, MAX_FILTERS_PER_RULE, MAX_RULES
 
 from .errors import PropsError
+
+from .scanning import RegistryScanning  # noqa: F401  (moved to scanning.py; imported here for old callers)
 
 REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 
@@ -72,22 +74,3 @@ class ReplicationRegistryPolicy(Construct):
             resources=[stack.format_arn(service="ecr", resource="repository", resource_name="*")],
         )])
         self.resource = ecr.CfnRegistryPolicy(self, "Resource", policy_text=document)
-
-
-class RegistryScanning(Construct):
-    """The registry's scanning configuration.
-
-    :param scan_type: ``BASIC`` (scan on push) or ``ENHANCED`` (continuous, Amazon Inspector).
-    :param repositories: the repositories to scan; Default: every repository (``*``).
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, *, scan_type: str = "BASIC",
-                 repositories: Sequence[str] = ("*",)) -> None:
-        super().__init__(scope, construct_id)
-        frequency = "SCAN_ON_PUSH" if scan_type == "BASIC" else "CONTINUOUS_SCAN"
-        rules = [ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-            scan_frequency=frequency,
-            repository_filters=[ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                filter=name, filter_type="WILDCARD") for name in repositories],
-        )] if repositories else []
-        self.resource = ecr.CfnRegistryScanningConfiguration(self, "Resource", scan_type=scan_type, rules=rules)

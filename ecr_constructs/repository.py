@@ -1,4 +1,9 @@
-"""``EcrRepository``: one ECR repository with secure defaults, its permissions and its lifecycle policy."""
+"""``EcrRepository``: the aws-cdk L2 ``Repository`` with secure defaults, permissions and a lifecycle policy.
+
+It *is* an ``aws_ecr.IRepository``, so every aws-cdk API that takes a repository takes it directly:
+``ecs.ContainerImage.from_ecr_repository(repo)``, ``lambda_.DockerImageCode.from_ecr(repo)``,
+``codebuild.LinuxBuildImage.from_ecr_repository(repo)``, ``repo.grant_pull(role)``.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,20 +11,19 @@ from typing import Sequence
 
 from aws_cdk import RemovalPolicy, Stack, Token
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ecr_spec import names
+from ecr_spec import checks
 from ecr_spec.errors import Problems
 from ecr_spec.lifecycle import LifecycleRule
-from ecr_spec.policy import MAX_POLICY_CHARS, policy_chars
+from ecr_spec.policy import partition_of
 
+from .cdk_lifecycle import typed_lifecycle_rules
 from .errors import PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, check_lifecycle_rules, l2_lifecycle_rules
+from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, l2_lifecycle_rules
+from .logical_ids import keep_wrapped_logical_id
 from .permissions import grant_accounts, grant_organization, grant_services
-
-MAX_MUTABLE_TAG_FILTERS = 5
 
 
 @lru_cache(maxsize=None)
@@ -33,14 +37,37 @@ def _is_token(value: object) -> bool:
     return isinstance(value, str) and "${Token[" in value and Token.is_unresolved(value)
 
 
-class EcrRepository(Construct):
-    """An ECR repository wrapping the aws-cdk L2 ``Repository``.
+def _stack_of(scope: Construct) -> Stack:
+    return scope if isinstance(scope, Stack) else Stack.of(scope)
 
-    Every prop is keyword-only and optional except ``repository_name``:
+
+def _owner(scope: Construct) -> tuple[str | None, str]:
+    """The stack's account (None while it is a token) and the partition of its region ('aws' while unknown).
+    Cached on the stack object: one kernel round trip per stack, not per repository."""
+    stack = _stack_of(scope)
+    cached = getattr(stack, "_ecr_constructs_owner", None)
+    if cached is None:
+        account, region = stack.account, stack.region
+        cached = (None if _is_token(account) else account, "aws" if _is_token(region) else partition_of(region))
+        try:
+            stack._ecr_constructs_owner = cached  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return cached
+
+
+class EcrRepository(ecr.Repository):
+    """An ECR repository: the aws-cdk L2 ``Repository`` (so an ``aws_ecr.IRepository``) with secure defaults.
+
+    Every prop is keyword-only and optional except ``repository_name``. Props are checked by the same
+    functions that check the registry spec (``ecr_spec.checks``); every problem is collected and raised once as
+    ``PropsError`` before anything is created. Values that are unresolved tokens are not checked.
 
     :param repository_name: the repository's name, e.g. ``team/app``.
-    :param lifecycle_rules: ECR lifecycle rules, archive transitions included.
-        Default: ``DEFAULT_LIFECYCLE_RULES`` (expire untagged images after 14 days, keep the newest 100).
+    :param lifecycle_rules: ECR lifecycle rules, archive transitions included: ``ecr_spec`` ``LifecycleRule``s,
+        or aws-cdk ``aws_ecr.LifecycleRule``s (expire by count or by age since push; converted to the typed rule
+        and checked the same way). Default: ``DEFAULT_LIFECYCLE_RULES`` (expire untagged images after 14 days,
+        keep the newest 100).
     :param mutable_tags: tag filters (``*`` wildcards) that stay mutable; every other tag is immutable.
         Default: none, every tag is immutable.
     :param scan_on_push: scan each image when it is pushed. Default: True.
@@ -56,19 +83,18 @@ class EcrRepository(Construct):
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, repository_name: str,
-                 lifecycle_rules: Sequence[LifecycleRule] = DEFAULT_LIFECYCLE_RULES,
+                 lifecycle_rules: Sequence[LifecycleRule | ecr.LifecycleRule] = DEFAULT_LIFECYCLE_RULES,
                  mutable_tags: Sequence[str] = (), scan_on_push: bool = True,
                  encryption_key: kms.IKey | None = None, removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
                  pull_accounts: Sequence[str] = (), push_accounts: Sequence[str] = (),
                  pull_services: Sequence[str] = (), pull_organization_id: str | None = None) -> None:
-        super().__init__(scope, construct_id)
-        self._check(repository_name=repository_name, lifecycle_rules=lifecycle_rules, mutable_tags=mutable_tags,
-                    pull_accounts=pull_accounts, push_accounts=push_accounts, pull_services=pull_services,
-                    pull_organization_id=pull_organization_id)
+        rules = _check(scope, construct_id, repository_name=repository_name, lifecycle_rules=lifecycle_rules,
+                       mutable_tags=mutable_tags, pull_accounts=pull_accounts, push_accounts=push_accounts,
+                       pull_services=pull_services, pull_organization_id=pull_organization_id)
         mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION if mutable_tags else ecr.TagMutability.IMMUTABLE
-        l2_rules = l2_lifecycle_rules(lifecycle_rules)
-        self.repository = ecr.Repository(
-            self, "Resource",
+        l2_rules = l2_lifecycle_rules(rules)
+        super().__init__(
+            scope, construct_id,
             repository_name=repository_name,
             image_scan_on_push=scan_on_push,
             image_tag_mutability=mutability,
@@ -80,78 +106,46 @@ class EcrRepository(Construct):
             empty_on_delete=removal_policy == RemovalPolicy.DESTROY or None,
             lifecycle_rules=l2_rules,
         )
+        cfn = self.node.default_child
+        keep_wrapped_logical_id(cfn, scope, construct_id)
         if l2_rules is None:
-            apply_lifecycle_policy(self.repository, lifecycle_rules)
-        grant_accounts(self.repository, pull_accounts=pull_accounts, push_accounts=push_accounts,
-                       encryption_key=encryption_key)
+            apply_lifecycle_policy(self, rules)
+        grant_accounts(self, pull_accounts=pull_accounts, push_accounts=push_accounts, encryption_key=encryption_key)
         if pull_services:
-            grant_services(self.repository, pull_services)
+            grant_services(self, pull_services)
         if pull_organization_id:
-            grant_organization(self.repository, pull_organization_id)
-
-    def _check(self, *, repository_name: str, lifecycle_rules: Sequence[LifecycleRule], mutable_tags: Sequence[str],
-               pull_accounts: Sequence[str], push_accounts: Sequence[str], pull_services: Sequence[str],
-               pull_organization_id: str | None) -> None:
-        """Collects every problem with the props, then raises once. Values that are tokens are skipped."""
-        problems = Problems()
-
-        def each(prop: str, values: Sequence[str], check: object) -> None:
-            for i, value in enumerate(values):
-                problem = None if _is_token(value) else check(value)  # type: ignore[operator]
-                if problem:
-                    problems.add(f"{prop}[{i}]", problem)
-
-        if not _is_token(repository_name):
-            problem = names.repository_name(repository_name)
-            if problem:
-                problems.add("repository_name", problem)
-        check_lifecycle_rules(lifecycle_rules, problems)
-        each("mutable_tags", mutable_tags, names.mutable_tag_filter)
-        if len(mutable_tags) > MAX_MUTABLE_TAG_FILTERS:
-            problems.add("mutable_tags", f"{len(mutable_tags)} filters; ECR allows at most {MAX_MUTABLE_TAG_FILTERS}")
-        each("pull_accounts", pull_accounts, names.account_id)
-        each("push_accounts", push_accounts, names.account_id)
-        each("pull_services", pull_services, names.service_principal)
-        if pull_organization_id is not None and not _is_token(pull_organization_id):
-            problem = names.organization_id(pull_organization_id)
-            if problem:
-                problems.add("pull_organization_id", problem)
-        if not problems and not any(_is_token(v) for v in [*pull_accounts, *push_accounts]):
-            chars = policy_chars(owner_account="123456789012", pull_accounts=pull_accounts,
-                                 push_accounts=push_accounts, services=pull_services,
-                                 organization_id=pull_organization_id)
-            if chars > MAX_POLICY_CHARS:
-                problems.add("pull_accounts", f"the repository policy would have {chars} characters; ECR allows "
-                             f"{MAX_POLICY_CHARS}")
-        if problems:
-            raise PropsError(self.node.path, problems.lines)
-
-    # The L2's grants, so callers need not reach into ``self.repository``.
-    def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Pull for a same-account grantee (an ECS instance role, a CI role), ecr:GetAuthorizationToken included."""
-        return self.repository.grant_pull(grantee)
-
-    def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
-        return self.repository.grant_push(grantee)
-
-    def grant_pull_push(self, grantee: iam.IGrantable) -> iam.Grant:
-        return self.repository.grant_pull_push(grantee)
+            grant_organization(self, pull_organization_id)
 
     @property
-    def repository_name(self) -> str:
-        return self.repository.repository_name
+    def repository(self) -> ecr.Repository:
+        """This repository. Kept for code written when ``EcrRepository`` wrapped the L2 instead of being it."""
+        return self
 
-    @property
-    def repository_arn(self) -> str:
-        return self.repository.repository_arn
 
-    @property
-    def repository_uri(self) -> str:
-        return self.repository.repository_uri
-
-    def repository_uri_for_tag(self, tag: str) -> str:
-        return self.repository.repository_uri_for_tag(tag)
-
-    @property
-    def stack(self) -> Stack:
-        return Stack.of(self)
+def _check(scope: Construct, construct_id: str, *, repository_name: str,
+           lifecycle_rules: Sequence[LifecycleRule | ecr.LifecycleRule], mutable_tags: Sequence[str],
+           pull_accounts: Sequence[str], push_accounts: Sequence[str], pull_services: Sequence[str],
+           pull_organization_id: str | None) -> tuple[LifecycleRule, ...]:
+    """Checks the props with ``ecr_spec.checks``; returns the typed lifecycle rules or raises ``PropsError``."""
+    problems = Problems()
+    checks.repository_name(repository_name, "repository_name", problems, _is_token)
+    before = problems.reported
+    rules = typed_lifecycle_rules(lifecycle_rules, "lifecycle_rules", problems)
+    if problems.reported == before:  # checked only when every rule converted
+        checks.lifecycle_rules(rules, "lifecycle_rules", problems)
+    checks.mutable_tags(mutable_tags, "mutable_tags", problems, _is_token)
+    checks.accounts(pull_accounts, "pull_accounts", problems, _is_token)
+    checks.accounts(push_accounts, "push_accounts", problems, _is_token)
+    checks.services(pull_services, "pull_services", problems, _is_token)
+    checks.organization_id(pull_organization_id, "pull_organization_id", problems, _is_token)
+    grants = [*pull_accounts, *push_accounts, *pull_services, *([pull_organization_id] if pull_organization_id else [])]
+    if not problems and grants and not any(_is_token(v) for v in grants):
+        account, partition = _owner(scope)
+        checks.repository_policy_size(
+            "pull_accounts", problems, owner_account=account, pull_accounts=pull_accounts,
+            push_accounts=push_accounts, services=pull_services, organization_id=pull_organization_id,
+            partition=partition, advice=": grant an organisation (pull_organization_id) instead of many accounts")
+    if problems:
+        parent = scope.node.path
+        raise PropsError(f"{parent}/{construct_id}" if parent else construct_id, problems.lines)
+    return rules

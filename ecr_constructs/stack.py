@@ -8,11 +8,14 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ecr_spec.model import ReplicationRule, Repository, Target
+from ecr_spec.registry_settings import RegistrySettings
 
 from ecr_spec.creation_templates import CreationTemplate
 
 from .creation_template import creation_template, replica_settings
-from .registry import RegistryReplication, RegistryScanning, ReplicationRegistryPolicy
+from .dualstack import dualstack_host
+from .registry import RegistryReplication, ReplicationRegistryPolicy
+from .registry_settings import add_registry_settings
 from .repository import EcrRepository
 
 _REMOVAL = {"retain": cdk.RemovalPolicy.RETAIN, "destroy": cdk.RemovalPolicy.DESTROY}
@@ -35,17 +38,22 @@ class RegistryStack(cdk.Stack):
     :param replicas: repositories replicated into this registry from others, declared here with their own
         settings so ECR's replication finds them instead of creating them with ECR's defaults. Default: none.
     :param creation_templates: repository creation templates of this registry. Default: none.
+    :param registry_settings: scanning rules, pull through cache rules and signing rules of the spec's
+        ``registry`` section (each rule limited to its environments). Default: none, and scanning derived from
+        ``scan_type`` and the repositories' ``scan_on_push``.
     """
 
     def __init__(self, scope: Construct, *, target: Target, repositories: Sequence[Repository],
                  replication_rules: Sequence[ReplicationRule] = (), replication_sources: Sequence[str] = (),
                  scan_type: str | None = "BASIC", replicas: Sequence[Repository] = (),
-                 creation_templates: Sequence[CreationTemplate] = (), **stack_props: Any) -> None:
+                 creation_templates: Sequence[CreationTemplate] = (),
+                 registry_settings: RegistrySettings | None = None, **stack_props: Any) -> None:
         super().__init__(scope, target.stack_name, stack_name=target.stack_name,
                          env=cdk.Environment(account=target.account, region=target.region),
                          description=f"ECR repositories of {target.environment} in {target.region}",
                          **stack_props)
         self.target = target
+        self._dualstack_host = dualstack_host(self)  # once per stack: each call is a few jsii round trips
         self.repositories: dict[str, EcrRepository] = {}
         replicas = [replica_settings(r, target.account, target.region) for r in replicas]
         key = self._shared_key([*repositories, *replicas])
@@ -57,10 +65,8 @@ class RegistryStack(cdk.Stack):
             RegistryReplication(self, "Replication", rules=replication_rules)
         if replication_sources:
             ReplicationRegistryPolicy(self, "ReplicationPolicy", source_accounts=replication_sources)
-        if scan_type:
-            scanned = [r.name for r in repositories if r.scan_on_push]
-            everything = len(scanned) == len(repositories)
-            RegistryScanning(self, "Scanning", scan_type=scan_type, repositories=["*"] if everything else scanned)
+        add_registry_settings(self, environment=target.environment, repositories=repositories, scan_type=scan_type,
+                              settings=registry_settings or RegistrySettings())
 
     def _shared_key(self, repositories: Sequence[Repository]) -> kms.Key | None:
         """One customer-managed key for the repositories that ask for KMS without naming a key."""
@@ -89,7 +95,10 @@ class RegistryStack(cdk.Stack):
             pull_services=repository.pull.services,
             pull_organization_id=repository.pull.organization_id,
         )
-        cdk.CfnOutput(construct, "Output", description=f"ECR repository {repository.name}: name, ARN and URI",
-                      value=self.to_json_string({"name": construct.repository_name, "arn": construct.repository_arn,
-                                                 "uri": construct.repository_uri}))
+        name = construct.repository_name
+        output = {"name": name, "arn": construct.repository_arn, "uri": construct.repository_uri}
+        if self._dualstack_host:
+            output["dualstack_uri"] = f"{self._dualstack_host}/{name}"
+        cdk.CfnOutput(construct, "Output", description=f"ECR repository {repository.name}: name, ARN and URIs",
+                      value=self.to_json_string(output))
         return construct

@@ -1,4 +1,4 @@
-"""``python -m ecr_sandbox up|status|down``."""
+"""``python -m ecr_sandbox up|deploy|status|down`` (see ``ecr_sandbox.cli``)."""
 
 from ecr_sandbox.cli import main
 

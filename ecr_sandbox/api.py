@@ -13,7 +13,7 @@
     api.env()                         # the same variables as .sandbox/env, for a sandbox that runs
     api.process_env(info, root)       # a child process's whole environment (PATH included), as data
     api.status()                      # [ComponentStatus(name, where, pid, up), ...]
-    api.down()                        # stop what the sandbox started, remove its hosts/certs entries
+    api.down()                        # stop what the sandbox started, remove exactly the hosts/certs it wrote
 
 Every failure raises ``ecr_sandbox.errors.SandboxError`` (one line, says how to fix it).
 """
@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecr_sandbox import certs, dockerd, envfile, gateway_process, hosts, install, moto_process, processes, registry
+from ecr_sandbox import certs, dockerd, envfile, files, gateway_process, hosts, install, moto_process, processes
+from ecr_sandbox import registry
 from ecr_sandbox.errors import ComponentError, SandboxError
 from ecr_sandbox.plan import Plan, load_plan, registry_host
 from ecr_sandbox.state import FIRST_REGISTRY_OCTET, Paths, RegistryRecord, State, exclusive
@@ -118,14 +119,16 @@ def _preflight(paths: Paths, moto_port: int, gateway_port: int, records: list[Re
             processes.require_free(record.address, 443, f"the registry {record.host}")
 
 
-def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", paths: Paths | None = None) -> SandboxInfo:
-    """Start whatever is not running yet for the spec; return how to reach it. Idempotent."""
+def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", paths: Paths | None = None,
+              *, moto_port: int | None = None, gateway_port: int | None = None) -> SandboxInfo:
+    """Start whatever is not running yet for the spec; return how to reach it. Idempotent. The ports default
+    to ``$SANDBOX_MOTO_PORT`` / ``$SANDBOX_GATEWAY_PORT``, else the ones the running sandbox uses."""
     paths = paths or Paths.default()
     plan = load_plan(spec_path, cdk_json)
     install.ensure_packages(paths.log_file("apt"))  # first: names what is missing, root or not
     _require_root()
     with exclusive(paths.root / "lock"):  # one up/down at a time: parallel test sessions share one sandbox
-        state = _plan_state(paths, plan)
+        state = _plan_state(paths, plan, moto_port, gateway_port)
         cold = _start_components(paths, state)
         _wait_ready(paths, state)
         endpoint = f"http://localhost:{state.moto_port}"
@@ -149,11 +152,11 @@ def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", p
     )
 
 
-def _plan_state(paths: Paths, plan: Plan) -> State:
+def _plan_state(paths: Paths, plan: Plan, moto_port: int | None = None, gateway_port: int | None = None) -> State:
     """The state this plan needs: ports, addresses; stops what moved or left; checks addresses are free."""
     state = State.load(paths)
-    moto_port = int(os.environ.get("SANDBOX_MOTO_PORT") or state.moto_port)
-    gateway_port = int(os.environ.get("SANDBOX_GATEWAY_PORT") or state.gateway_port)
+    moto_port = moto_port or int(os.environ.get("SANDBOX_MOTO_PORT") or state.moto_port)
+    gateway_port = gateway_port or int(os.environ.get("SANDBOX_GATEWAY_PORT") or state.gateway_port)
     if moto_port != state.moto_port:
         moto_process.stop(paths)
     if gateway_port != state.gateway_port:
@@ -163,7 +166,7 @@ def _plan_state(paths: Paths, plan: Plan) -> State:
     for old in state.registries:
         if old.host not in wanted_hosts:
             registry.stop(paths, old.host)
-            hosts.untrust(old.host)
+            hosts.untrust(paths, state, old.host)
     _preflight(paths, moto_port, gateway_port, records)
     state.moto_port, state.gateway_port = moto_port, gateway_port
     state.accounts, state.registries = list(plan.accounts), records
@@ -175,19 +178,20 @@ def _start_components(paths: Paths, state: State) -> bool:
     """Trust, host names, then every process that does not run yet; True if anything was started."""
     ca_cert, _ = certs.ensure_ca(paths.pki_dir)
     signer = certs.ensure_token_signer(paths.pki_dir)
-    hosts.set_hosts({r.host: r.address for r in state.registries})
+    hosts.set_hosts(paths, state, {r.host: r.address for r in state.registries})
     for record in state.registries:
-        hosts.trust_ca(record.host, ca_cert)
+        hosts.trust_ca(paths, state, record.host, ca_cert.read_bytes())
 
     cold = moto_process.ensure_running(paths, state.moto_port)
     if cold or not state.moto_session:
         state.moto_session = secrets.token_hex(4)
-    gateway_process.write_config(paths, state, signer)
+    with files.private_umask():  # its config may hold secrets: 0600 from creation
+        gateway_process.write_config(paths, state, signer)
     cold |= gateway_process.ensure_running(paths, state.gateway_port)
     for record in state.registries:
-        config, changed = registry.write_config(
-            paths, record, state.gateway_port, ca_cert, certs.ensure_host_cert(paths.pki_dir, record.host)
-        )
+        tls = certs.ensure_host_cert(paths.pki_dir, record.host)
+        with files.private_umask():  # the registry's http secret and the config holding it: 0600 from creation
+            config, changed = registry.write_config(paths, record, state.gateway_port, ca_cert, tls)
         if registry.running(paths, record) is not None and changed:
             registry.stop(paths, record.host)
         if registry.running(paths, record) is None:
@@ -299,9 +303,9 @@ def _down(paths: Paths) -> list[str]:
         done.append(f"stopped leftover process {pid} (no pid file)")
     if dockerd.running(paths) is not None and dockerd.stop(paths):
         done.append("stopped dockerd")
-    hosts.clear_hosts()
-    for host in hosts.untrust_all():
-        done.append(f"removed /etc/docker/certs.d/{host}")
+    if hosts.clear_hosts(paths, state):
+        done.append(f"removed this sandbox's lines from {paths.system.hosts_file}")
+    done += hosts.untrust_all(paths, state)
     shutil.rmtree(paths.root / "registries", ignore_errors=True)
     for path in (paths.env_file, paths.state_file, paths.gateway_config):
         path.unlink(missing_ok=True)

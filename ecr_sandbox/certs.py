@@ -15,18 +15,28 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ecr_sandbox import files
+
 VALIDITY = dt.timedelta(days=825)
+CA_NAME = "ECR sandbox CA"  # every sandbox CA's subject common name
 
 
 def _write_key(path: Path, key) -> None:  # type: ignore[no-untyped-def]
-    path.write_bytes(
+    """Private keys are 0600 from the moment the file exists (never written readable, then chmod'ed)."""
+    files.write_private(
+        path,
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    path.chmod(0o600)
+
+
+def _pki_dir(pki: Path) -> None:
+    pki.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if pki.stat().st_mode & 0o077:  # made by an older version: narrow it (never widened)
+        pki.chmod(0o700)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -40,7 +50,7 @@ def _name(common_name: str) -> x509.Name:
 
 def ensure_ca(pki: Path) -> tuple[Path, Path]:
     """Create the CA under ``pki`` unless it exists; return (cert path, key path)."""
-    pki.mkdir(parents=True, exist_ok=True)
+    _pki_dir(pki)
     cert_path, key_path = pki / "ca.crt", pki / "ca.key"
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path
@@ -48,8 +58,8 @@ def ensure_ca(pki: Path) -> tuple[Path, Path]:
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name("ECR sandbox CA"))
-        .issuer_name(_name("ECR sandbox CA"))
+        .subject_name(_name(CA_NAME))
+        .issuer_name(_name(CA_NAME))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))

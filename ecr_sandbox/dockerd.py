@@ -2,29 +2,28 @@
 
 The sandbox uses the engine that answers on /var/run/docker.sock; when none does it starts Debian's
 ``dockerd`` without a bridge network (no container ever gets a private-range address) and records that
-it did, so ``down`` stops only an engine the sandbox started.
+it did, so ``down`` stops only an engine the sandbox started. Its data root (``/var/lib/ecr-sandbox/dockerd``)
+and exec root and pid file (``/run/ecr-sandbox/``) are root-owned 0700 folders outside /tmp, checked
+before use: a folder another user could have prepared is refused, never used.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import tarfile
-from pathlib import Path
 
 import docker
 from docker.errors import DockerException, ImageNotFound
 
-from ecr_sandbox import processes
+from ecr_sandbox import files, processes
 from ecr_sandbox.errors import ComponentError
-from ecr_sandbox.state import BASE_IMAGE, Paths
+from ecr_sandbox.state import BASE_IMAGE, Paths, SystemPaths
 
 SOCKET = "/var/run/docker.sock"
 DOCKER_HOST = f"unix://{SOCKET}"
 NAME = "dockerd"
-DATA_ROOT = os.environ.get("SANDBOX_DOCKER_DATA_ROOT", "/tmp/dockerd/root")
 
 
 def client(timeout: int = 300) -> docker.DockerClient:
@@ -40,11 +39,18 @@ def answers() -> bool:
         return False
 
 
-def argv() -> list[str]:
+def argv(system: SystemPaths) -> list[str]:
     return [
         "dockerd", "--host", DOCKER_HOST, "--bridge=none", "--iptables=false", "--ip-masq=false",
-        "--data-root", DATA_ROOT,
+        "--data-root", str(system.dockerd_data_root), "--exec-root", str(system.dockerd_exec_root),
+        "--pidfile", str(system.dockerd_pid_file),
     ]
+
+
+def prepare_dirs(system: SystemPaths) -> None:
+    """Create (0700, root's) or check dockerd's folders; one clear line if another user could own them."""
+    files.secure_dir(system.dockerd_data_root, base=system.state_dir)
+    files.secure_dir(system.dockerd_exec_root, base=system.run_dir)
 
 
 def running(paths: Paths) -> int | None:
@@ -55,9 +61,9 @@ def ensure_engine(paths: Paths) -> bool:
     """Make sure an engine answers; return True when the sandbox started it now."""
     if answers():
         return False
-    Path(DATA_ROOT).mkdir(parents=True, exist_ok=True)
     if running(paths) is None:
-        processes.start(paths, NAME, argv())
+        prepare_dirs(paths.system)
+        processes.start(paths, NAME, argv(paths.system))
     processes.wait_until(answers, "dockerd", 60, paths.log_file(NAME), alive=lambda: running(paths) is not None)
     return True
 

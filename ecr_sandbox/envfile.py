@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable
 
+from ecr_sandbox import files
 from ecr_sandbox.dockerd import DOCKER_HOST
 from ecr_sandbox.state import BASE_IMAGE, Paths
 
@@ -35,8 +36,8 @@ def write_aws_files(paths: Paths, accounts: Iterable[str], region: str, session:
             f"source_profile = default\nrole_session_name = sandbox-{session}\nregion = {region}\n"
         )
     (paths.aws_dir / "config").write_text("\n".join(config))
-    (paths.aws_dir / "credentials").write_text(
-        "[default]\naws_access_key_id = sandbox\naws_secret_access_key = sandbox\n"
+    files.write_private(  # dummy keys, but a credentials file all the same: 0600 from creation
+        paths.aws_dir / "credentials", "[default]\naws_access_key_id = sandbox\naws_secret_access_key = sandbox\n"
     )
 
 

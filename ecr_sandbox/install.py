@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ecr_sandbox import files
 from ecr_sandbox.errors import MissingPackageError
 
 # package -> a file it provides that the sandbox uses
@@ -45,8 +46,11 @@ def _services_not_started() -> Iterator[None]:
     if policy.exists():
         yield
         return
-    policy.write_text("#!/bin/sh\n# written by the ECR sandbox during apt-get install\nexit 101\n")
-    policy.chmod(0o755)
+    try:  # created here and now (O_EXCL): never writes through a file or link someone put there meanwhile
+        files.write_new(policy, b"#!/bin/sh\n# written by the ECR sandbox during apt-get install\nexit 101\n", 0o755)
+    except FileExistsError:
+        yield
+        return
     try:
         yield
     finally:

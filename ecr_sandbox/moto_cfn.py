@@ -11,6 +11,9 @@
   ``AWS::ECR::RegistryScanningConfiguration``: moto only warns; the models below call
   ``put_replication_configuration`` / ``put_registry_policy`` / ``put_registry_scanning_configuration``.
 
+- ``AWS::ECR::PullThroughCacheRule``, ``AWS::ECR::SigningConfiguration`` and their ECR API calls, which moto
+  lacks entirely: ``ecr_sandbox.moto_registry_features``.
+
 ``install()`` must run in the moto server process before the first CloudFormation request (moto caches
 its model list on first use).
 """
@@ -25,6 +28,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ecr.models import Repository, ecr_backends
 
 from ecr_sandbox import moto_templates  # noqa: F401 - AWS::ECR::RepositoryCreationTemplate registers on import
+from ecr_sandbox import moto_registry_features
 
 
 def _lower_first(key: str) -> str:
@@ -227,3 +231,4 @@ def install() -> None:
     _patch_repository()
     _patch_change_sets()
     moto_templates.install()
+    moto_registry_features.install()  # pull through cache rules and managed signing

@@ -19,13 +19,13 @@ from typing import Any, Mapping
 from . import names
 from .errors import Problems
 from .lifecycle import LifecycleRule
+from .limits import MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS  # named once, in limits.py
+from .limits import MAX_CREATION_TEMPLATE_RESOURCE_TAGS as MAX_RESOURCE_TAGS
 from .model import Environment, PullAccess, PushAccess
 from .names import show
 
 APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH")
 ROOT_PREFIX = "ROOT"
-MAX_DESCRIPTION_CHARS = 256
-MAX_RESOURCE_TAGS = 50
 # AWS::ECR::RepositoryCreationTemplate Prefix pattern (cfn-lint schema of the pinned version).
 _PREFIX = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$")
 _TEMPLATE_KEYS = {"prefix", "applied_for", "description", "custom_role_arn", "resource_tags", "environments"}

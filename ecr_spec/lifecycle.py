@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .errors import Problems, SpecError
+from .limits import ARCHIVE_MIN_DAYS  # ECR's limits are named once, in limits.py; the old names stay importable
+from .limits import MAX_LIFECYCLE_POLICY_CHARS as MAX_POLICY_CHARS
+from .limits import MAX_LIFECYCLE_RULES as MAX_RULES
+from .limits import MAX_TAG_PATTERN_WILDCARDS as MAX_WILDCARDS
+from .limits import MIN_LIFECYCLE_POLICY_CHARS as MIN_POLICY_CHARS
 from .names import show
 
 TAG_STATUSES = ("tagged", "untagged", "any")
 COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
 ACTIONS = ("expire", "transition")
 STORAGE_CLASSES = ("standard", "archive")
-MAX_RULES = 50
-MIN_POLICY_CHARS = 100
-MAX_POLICY_CHARS = 30_720
-MAX_WILDCARDS = 4
-ARCHIVE_MIN_DAYS = 90
 
 _RULE_KEYS = {"rulePriority", "description", "selection", "action"}
 _SELECTION_KEYS = {"tagStatus", "tagPrefixList", "tagPatternList", "countType", "countUnit", "countNumber",

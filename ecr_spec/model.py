@@ -6,6 +6,8 @@ from typing import Any
 
 from .lifecycle import LifecycleRule, policy_text
 from .replication import plan_rules
+from .registry_settings import RegistrySettings
+from .publisher import Publisher
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,12 @@ class RegistrySpec:
     environments: tuple[Environment, ...]
     repositories: tuple[Repository, ...]
     scan_type: str | None = "BASIC"
+    registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
     creation_templates: tuple[Any, ...] = ()  # ecr_spec.creation_templates.CreationTemplate
 
     def creation_templates_in(self, target: Target) -> tuple[Any, ...]:
         return tuple(t for t in self.creation_templates if target.environment in t.environments)
+    publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
 
     def environment(self, name: str) -> Environment:
         for environment in self.environments:

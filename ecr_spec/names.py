@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .limits import MAX_REPOSITORY_NAME_CHARS, MIN_REPOSITORY_NAME_CHARS
 from .regions import REGIONS
 
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
@@ -43,8 +44,9 @@ def account_id(value: Any) -> str | None:
 def repository_name(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{show(value)} is not a string"
-    if not 2 <= len(value) <= 256:
-        return f"{show(value)} must be 2 to 256 characters long (it has {len(value)})"
+    if not MIN_REPOSITORY_NAME_CHARS <= len(value) <= MAX_REPOSITORY_NAME_CHARS:
+        return (f"{show(value)} must be {MIN_REPOSITORY_NAME_CHARS} to {MAX_REPOSITORY_NAME_CHARS} characters long "
+                f"(it has {len(value)})")
     if not _REPOSITORY.match(value):
         return (f"{show(value)} is not a valid ECR repository name: lowercase letters and digits, "
                 "separated by single '.', '_', '-' or '/'")

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from . import names
+from . import checks, names
 from .errors import Problems
 from .lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, rule_storage_class,
                         untagged_rule)
 from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
 from .names import show
-from .policy import MAX_POLICY_CHARS, policy_chars
+from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES
+from .policy import partition_of
 from .replication import check_replication
+from .registry_parse import parse_registry
+from .publisher import check_publisher_size, parse_publisher
 
-MAX_STACK_RESOURCES = 500
-MAX_STACK_OUTPUTS = 200
 STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
 
-_TOP_KEYS = {"environments", "defaults", "repositories", "registry"}
+_TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
 _REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
                     "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}
@@ -29,12 +30,9 @@ _OBJECT_KEYS = {
     "pull": {"accounts", "services", "organization_id"},
     "push": {"accounts"},
 }
-_REGISTRY_KEYS = {"scan_type", "creation_templates"}
 _REPLICA_KEYS = {"account", "region"}
 _ENCRYPTIONS = ("AES256", "KMS")
 _REMOVAL_POLICIES = ("retain", "destroy")
-_SCAN_TYPES = ("BASIC", "ENHANCED")
-_MAX_MUTABLE_TAG_FILTERS = 5
 
 
 def _allowed(keys: set[str]) -> str:
@@ -67,17 +65,7 @@ def _list(value: Any, path: str, problems: Problems) -> list[Any]:
 
 def _checked_list(value: Any, path: str, check: Any, problems: Problems) -> tuple[Any, ...]:
     """A list whose every item passes ``check`` (a function from ``names``); duplicates are reported."""
-    items = _list(value, path, problems)
-    good: list[Any] = []
-    for i, item in enumerate(items):
-        problem = check(item)
-        if problem:
-            problems.add(f"{path}[{i}]", problem)
-        elif item in good:
-            problems.add(f"{path}[{i}]", f"{show(item)} is listed twice")
-        else:
-            good.append(item)
-    return tuple(good)
+    return checks.each(_list(value, path, problems), path, check, problems)
 
 
 class _Sourced:
@@ -116,13 +104,10 @@ def load_spec(raw: Any) -> RegistrySpec:
     _check_keys(defaults, _REPOSITORY_KEYS - {"name"}, "defaults", problems)
     for key, allowed in _OBJECT_KEYS.items():
         _check_keys(_object(defaults.get(key), f"defaults.{key}", problems), allowed, f"defaults.{key}", problems)
-    registry = _object(top.get("registry"), "registry", problems)
-    _check_keys(registry, _REGISTRY_KEYS, "registry", problems)
-    scan_type = registry.get("scan_type", "BASIC")
-    if scan_type is not None and scan_type not in _SCAN_TYPES:
-        problems.add("registry.scan_type", f"{show(scan_type)} must be one of BASIC, ENHANCED or null")
+    scan_type, registry_settings = parse_registry(top.get("registry"), environments, problems)
     from .creation_templates import parse_creation_templates  # it reuses this module's repository checks
-    templates = parse_creation_templates(registry.get("creation_templates"), defaults, environments, problems)
+    raw_registry = top.get("registry") if isinstance(top.get("registry"), dict) else {}
+    templates = parse_creation_templates(raw_registry.get("creation_templates"), defaults, environments, problems)
     repositories: list[Repository] = []
     first_seen: dict[str, str] = {}
     raw_repositories = _list(top.get("repositories"), "repositories", problems)
@@ -138,11 +123,14 @@ def load_spec(raw: Any) -> RegistrySpec:
             continue
         first_seen[repository.name] = path
         repositories.append(repository)
+    publisher = parse_publisher(top.get("publisher"), environments, [r.name for r in repositories], problems)
     spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
-                        scan_type=scan_type, creation_templates=templates)
+                        scan_type=scan_type, creation_templates=templates, registry_settings=registry_settings,
+                        publisher=publisher)
     if not problems:
         _check_stack_limits(spec, problems)
         check_replication(spec, first_seen, problems)
+        check_publisher_size(spec, problems)
     problems.raise_if_any()
     return spec
 
@@ -191,9 +179,7 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
         _check_keys(_object(raw.get(key), f"{path}.{key}", problems), allowed, f"{path}.{key}", problems)
     src = _Sourced(raw, path, defaults)
     name = raw.get("name")
-    problem = names.repository_name(name)
-    if problem:
-        problems.add(f"{path}.name", problem)
+    checks.repository_name(name, f"{path}.name", problems)
     env_value, env_path = src.get("environments")
     if env_value is None:
         env_names = tuple(environments)
@@ -204,14 +190,12 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
         if not env_names and isinstance(env_value, list):
             problems.add(env_path, "[] is empty: list at least one environment, or leave the key out for all")
     mutable_value, mutable_path = src.get("mutable_tags")
-    mutable_tags = _checked_list(mutable_value, mutable_path, names.mutable_tag_filter, problems)
-    if len(mutable_tags) > _MAX_MUTABLE_TAG_FILTERS:
-        problems.add(mutable_path, f"{len(mutable_tags)} filters; ECR allows at most {_MAX_MUTABLE_TAG_FILTERS}")
+    mutable_tags = checks.mutable_tags(_list(mutable_value, mutable_path, problems), mutable_path, problems)
     rules = _lifecycle(src, path, problems)
     pull = PullAccess(
         accounts=_checked_list(*src.sub("pull", "accounts"), names.account_id, problems),
         services=_checked_list(*src.sub("pull", "services"), names.service_principal, problems),
-        organization_id=_optional(*src.sub("pull", "organization_id"), names.organization_id, problems),
+        organization_id=checks.organization_id(*src.sub("pull", "organization_id"), problems),
     )
     push = PushAccess(accounts=_checked_list(*src.sub("push", "accounts"), names.account_id, problems))
     encryption, encryption_path = src.get("encryption")
@@ -232,12 +216,12 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
     by_prefix, by_prefix_path = src.get("replicate_by_prefix")
     if by_prefix is not None and not isinstance(by_prefix, bool):
         problems.add(by_prefix_path, f"{show(by_prefix)} must be true or false")
-    for account in sorted({environments[e].account for e in env_names}):
-        chars = policy_chars(owner_account=account, pull_accounts=pull.accounts, push_accounts=push.accounts,
-                             services=pull.services, organization_id=pull.organization_id)
-        if chars > MAX_POLICY_CHARS:
-            problems.add(f"{path}.pull", f"the repository policy would have {chars} characters; ECR allows "
-                         f"{MAX_POLICY_CHARS}: grant an organisation (pull.organization_id) instead of many accounts")
+    for account, partition in sorted({(environments[e].account, partition_of(r))
+                                      for e in env_names for r in environments[e].regions}):
+        checks.repository_policy_size(
+            f"{path}.pull", problems, owner_account=account, pull_accounts=pull.accounts,
+            push_accounts=push.accounts, services=pull.services, organization_id=pull.organization_id,
+            partition=partition, advice=": grant an organisation (pull.organization_id) instead of many accounts")
     if problems.reported > before:
         return None
     return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
@@ -249,11 +233,7 @@ def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: 
 def _optional(value: Any, path: str, check: Any, problems: Problems) -> Any:
     if value is None:
         return None
-    problem = check(value)
-    if problem:
-        problems.add(path, problem)
-        return None
-    return value
+    return value if checks.one(value, path, check, problems) else None
 
 
 def _kms_key(src: _Sourced, encryption: Any, env_names: tuple[str, ...],
@@ -351,7 +331,8 @@ def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:
     for target in spec.targets():
         count = len(spec.repositories_in(target))
         where = f"environments.{target.environment} ({target.account}/{target.region})"
-        if count + STACK_RESOURCES_BESIDES_REPOSITORIES > MAX_STACK_RESOURCES:
+        besides = STACK_RESOURCES_BESIDES_REPOSITORIES + spec.registry_settings.resources_in(target.environment)
+        if count + besides > MAX_STACK_RESOURCES:
             problems.add(where, f"{count} repositories; one CloudFormation stack holds at most {MAX_STACK_RESOURCES} "
                          "resources: split the environment")
         if count > MAX_STACK_OUTPUTS:

@@ -9,9 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
+from .limits import MAX_REPOSITORY_POLICY_CHARS
+
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 PUSH_ACTIONS = ("ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload", "ecr:PutImage")
-MAX_POLICY_CHARS = 10_240
+MAX_POLICY_CHARS = MAX_REPOSITORY_POLICY_CHARS  # the name other modules import; the value lives in limits.py
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition of a region, as it appears in the policy's principal ARNs."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
 
 
 def _principal(arns: Sequence[str]) -> Any:

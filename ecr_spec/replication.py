@@ -28,14 +28,14 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from .errors import Problems
+from .limits import MAX_REPLICATION_DESTINATIONS_PER_RULE as MAX_DESTINATIONS_PER_RULE  # named once, in limits.py
+from .limits import MAX_REPLICATION_FILTERS_PER_RULE as MAX_FILTERS_PER_RULE
+from .limits import MAX_REPLICATION_RULES as MAX_RULES
 from .names import show
 
 if TYPE_CHECKING:  # model imports this module's functions lazily; no import cycle at run time
     from .model import Registry, RegistrySpec, ReplicationRule, Repository, Target
 
-MAX_RULES = 10  # ReplicationConfiguration.rules: maximum 10 items (ECR API Reference)
-MAX_FILTERS_PER_RULE = 100  # ReplicationRule.repositoryFilters: maximum 100 items
-MAX_DESTINATIONS_PER_RULE = 100  # ReplicationRule.destinations: maximum 100 items
 PREFIX_OPT_IN_KEY = "replicate_by_prefix"
 
 

@@ -16,12 +16,22 @@ from .settings import (PROFILE_TEMPLATE_VARIABLE, SPEC_OVERRIDE_VARIABLE, BuildS
                        SpecSource)
 
 
+class _Version(argparse.Action):
+    """--version: the distribution's version from the installed package metadata, read only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from .launcher import distribution_version
+        print(f"{parser.prog} {distribution_version()}")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="image-pipeline", description="Build, publish and pull images in the "
                                   "ECR repositories of the registry spec (after `cdk deploy`).")
     top.add_argument("--cdk-json", type=Path, default=Path("cdk.json"), help="cdk.json holding the spec under "
                      "context key 'ecr' (default: ./cdk.json)")
     top.add_argument("--spec", type=Path, help=f"a spec file that replaces cdk.json's (default: ${SPEC_OVERRIDE_VARIABLE})")
+    top.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     pub = commands.add_parser("publish", help="build once, push to every destination of a repository")

@@ -29,6 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    config.addinivalue_line("markers", "restarts_sandbox: takes the shared sandbox down and up (runs last)")
+
+
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Tests that restart the sandbox (moto loses its state) run after every test that shares it."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_sandbox") is not None)
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator["object"]:
     from ecr_sandbox import api

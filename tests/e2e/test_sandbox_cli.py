@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -128,3 +130,50 @@ def test_a_spec_with_another_environment_gets_its_registry_and_loses_it_when_rem
     assert host in hosts_while_grown
     assert host not in Path("/etc/hosts").read_text()
     assert not Path(f"/etc/docker/certs.d/{host}").exists()
+
+
+def test_every_key_and_secret_file_of_the_running_sandbox_is_readable_by_root_only(sandbox):
+    root = sandbox.sandbox_dir
+    secrets = [*root.glob("pki/*.key"), *root.glob("registries/*/http-secret"), *root.glob("registries/*/config.yml"),
+               root / "gateway.json", root / "aws" / "credentials"]
+    wanted = {"ca.key", "token-signer.key", *(f"{r.host}.key" for r in sandbox.registries)}
+    assert wanted <= {p.name for p in secrets}
+
+    wider = {str(p.relative_to(root)): oct(p.stat().st_mode & 0o777) for p in secrets if p.stat().st_mode & 0o077}
+
+    assert wider == {}
+    assert (root / "pki").stat().st_mode & 0o777 == 0o700
+
+
+USER_KEY = "-----BEGIN PRIVATE KEY-----\nthe user's own client key (test)\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.mark.restarts_sandbox  # a real down + up: run after every test that shares the session's sandbox
+def test_down_keeps_a_certs_d_folder_that_existed_before_up_and_dockerd_keeps_its_data_outside_tmp(sandbox):
+    from ecr_sandbox import dockerd
+
+    host = sandbox.registries[0].host
+    folder = Path("/etc/docker/certs.d") / host
+    assert _sandbox("down").returncode == 0
+    assert not folder.exists(), f"{folder} exists although no sandbox runs: not this test's to use"
+    folder.mkdir(parents=True)
+    (folder / "client.key").write_text(USER_KEY)
+    try:
+        up = _sandbox("up")
+        ca_added = (folder / "ca.crt").read_bytes() == (sandbox.sandbox_dir / "pki" / "ca.crt").read_bytes()
+        engine_root = dockerd.client().info()["DockerRootDir"] if up.returncode == 0 else None
+        down = _sandbox("down")
+        left = sorted(p.name for p in folder.iterdir())
+        key_after = (folder / "client.key").read_text()
+    finally:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+
+    assert up.returncode == 0 and down.returncode == 0, up.stderr + down.stderr
+    assert "these ECR host names resolve to it for EVERY process on this machine" in up.stderr
+    assert host in up.stderr
+    assert ca_added
+    assert engine_root == "/var/lib/ecr-sandbox/dockerd"
+    assert left == ["client.key"] and key_after == USER_KEY
+    assert f"removed {folder / 'ca.crt'}" in down.stdout.splitlines()

@@ -152,3 +152,142 @@ def test_rules_the_l2_can_express_render_exactly_as_the_spec_policy() -> None:
              LifecycleRule(rule_priority=4, tag_status="any", count_type="imageCountMoreThan", count_number=90)]
     text = repository_of(lifecycle_rules=rules)["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
     assert json.loads(text) == json.loads(policy_text(rules))
+
+
+# --- EcrRepository is the L2 Repository, with the logical ids it had when it wrapped one ------------------------
+
+def _old_wrapped_logical_id(scope_ids: list[str], construct_id: str) -> str:
+    """The logical id the pre-0.2 shape got: our Construct, holding the L2 ``Repository`` at 'Resource'."""
+    from aws_cdk import Stack
+    from aws_cdk import aws_ecr as ecr
+    from constructs import Construct
+    stack = new_stack()
+    scope = stack
+    for scope_id in scope_ids:
+        scope = Construct(scope, scope_id)
+    ecr.Repository(Construct(scope, construct_id), "Resource", repository_name="team/app")
+    return next(iter(Template.from_stack(stack).find_resources("AWS::ECR::Repository")))
+
+
+def _new_logical_id(scope_ids: list[str], construct_id: str) -> str:
+    from constructs import Construct
+    stack = new_stack()
+    scope = stack
+    for scope_id in scope_ids:
+        scope = Construct(scope, scope_id)
+    EcrRepository(scope, construct_id, repository_name="team/app")
+    return next(iter(Template.from_stack(stack).find_resources("AWS::ECR::Repository")))
+
+
+@pytest.mark.parametrize("scope_ids", [[], ["Platform"], ["Platform", "Default", "Team"]])
+def test_the_repository_keeps_the_logical_id_it_had_as_a_wrapper_so_deploys_do_not_replace_it(scope_ids) -> None:
+    # A changed logical id makes CloudFormation create a new repository and delete the old one (images lost).
+    assert _new_logical_id(scope_ids, "team--app") == _old_wrapped_logical_id(scope_ids, "team--app")
+
+
+def test_ecr_repository_is_an_aws_ecr_irepository_that_grants_and_builds_uris_itself() -> None:
+    from aws_cdk import aws_ecr as ecr
+    stack = new_stack()
+    repository = EcrRepository(stack, "Repo", repository_name="team/app")
+    assert isinstance(repository, ecr.Repository)
+    uri = stack.resolve(repository.repository_uri_for_tag("v1"))
+    assert "v1" in json.dumps(uri) and "Repo" in json.dumps(uri)
+
+
+# --- aws-cdk LifecycleRule objects go through the same checks ---------------------------------------------------
+
+def test_aws_cdk_lifecycle_rules_are_accepted_and_render_as_the_l2_would() -> None:
+    from aws_cdk import Duration
+    from aws_cdk import aws_ecr as ecr
+    rules = [ecr.LifecycleRule(tag_prefix_list=["release-"], max_image_count=50),
+             ecr.LifecycleRule(tag_status=ecr.TagStatus.UNTAGGED, max_image_age=Duration.days(7), rule_priority=1),
+             ecr.LifecycleRule(max_image_count=90, description="keep 90")]
+    text = repository_of(lifecycle_rules=rules)["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
+    assert json.loads(text)["rules"] == [
+        {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                          "countUnit": "days", "countNumber": 7}, "action": {"type": "expire"}},
+        {"rulePriority": 2, "selection": {"tagStatus": "tagged", "tagPrefixList": ["release-"],
+                                          "countType": "imageCountMoreThan", "countNumber": 50},
+         "action": {"type": "expire"}},
+        {"rulePriority": 3, "description": "keep 90", "selection": {"tagStatus": "any",
+                                                                    "countType": "imageCountMoreThan",
+                                                                    "countNumber": 90}, "action": {"type": "expire"}},
+    ]
+
+
+def test_an_aws_cdk_lifecycle_rule_is_checked_like_a_spec_rule() -> None:
+    from aws_cdk import aws_ecr as ecr
+    stack = new_stack()
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(stack, "Repo", repository_name="team/app", lifecycle_rules=[
+            ecr.LifecycleRule(tag_pattern_list=["a*b*c*d*e*"], max_image_count=5)])
+    assert caught.value.problems == [
+        "Test/Repo: lifecycle_rules[0].selection.tagPatternList[0]: 'a*b*c*d*e*' has 5 wildcards; ECR allows at most 4"]
+
+
+def test_an_aws_cdk_lifecycle_rule_needs_exactly_one_of_age_and_count() -> None:
+    from aws_cdk import aws_ecr as ecr
+    stack = new_stack()
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(stack, "Repo", repository_name="team/app", lifecycle_rules=[ecr.LifecycleRule()])
+    assert caught.value.problems == [
+        "Test/Repo: lifecycle_rules[0]: an aws-cdk LifecycleRule needs exactly one of max_image_age and max_image_count"]
+
+
+# --- one validation path: the spec's checks and limits ----------------------------------------------------------
+
+def test_props_break_the_same_limits_with_the_same_messages_as_the_spec() -> None:
+    from ecr_spec.limits import MAX_MUTABLE_TAG_FILTERS
+    stack = new_stack()
+    tags = [f"t{i}" for i in range(MAX_MUTABLE_TAG_FILTERS + 1)]
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(stack, "Repo", repository_name="team/app", mutable_tags=tags,
+                      pull_accounts=["333333333333", "333333333333"])
+    assert caught.value.problems == [
+        f"Test/Repo: mutable_tags: {MAX_MUTABLE_TAG_FILTERS + 1} filters; ECR allows at most {MAX_MUTABLE_TAG_FILTERS}",
+        "Test/Repo: pull_accounts[1]: '333333333333' is listed twice"]
+
+
+def _accounts_that_fit_only_in(partition: str) -> list[str]:
+    """The fewest pull accounts whose policy fits ECR's limit in ``partition`` but not in 'aws-cn'."""
+    from ecr_spec.limits import MAX_REPOSITORY_POLICY_CHARS
+    accounts: list[str] = []
+    while True:
+        accounts.append(f"{300000000000 + len(accounts):012d}")
+        fits = policy_chars(owner_account="111111111111", pull_accounts=accounts, partition=partition)
+        longer = policy_chars(owner_account="111111111111", pull_accounts=accounts, partition="aws-cn")
+        if fits <= MAX_REPOSITORY_POLICY_CHARS < longer:
+            return accounts
+
+
+def test_the_policy_size_is_measured_for_the_stacks_own_partition() -> None:
+    # ARNs in the China regions are arn:aws-cn:..., so the same grants make a longer policy there.
+    import aws_cdk as cdk
+    accounts = _accounts_that_fit_only_in("aws")
+    EcrRepository(cdk.Stack(cdk.App(), "Virginia", env=cdk.Environment(account="111111111111", region="us-east-1")),
+                  "Repo", repository_name="team/app", pull_accounts=accounts)
+    beijing = cdk.Stack(cdk.App(), "Beijing", env=cdk.Environment(account="111111111111", region="cn-north-1"))
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(beijing, "Repo", repository_name="team/app", pull_accounts=accounts)
+    [line] = caught.value.problems
+    assert line.startswith("Beijing/Repo: pull_accounts: the repository policy would have ")
+    assert line.endswith("characters; ECR allows 10240: grant an organisation (pull_organization_id) instead of "
+                         "many accounts")
+
+
+def test_a_typed_rule_built_in_code_gets_the_spec_per_rule_checks() -> None:
+    stack = new_stack()
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(stack, "Repo", repository_name="team/app", lifecycle_rules=[
+            LifecycleRule(rule_priority=1, tag_status="untagged", count_type="sinceImagePushed", count_number=7)])
+    assert caught.value.problems == [
+        "Test/Repo: lifecycle_rules[0].selection.countUnit: null: countType sinceImagePushed needs countUnit 'days'"]
+
+
+def test_an_environment_agnostic_stack_still_gets_the_size_check_when_no_statement_names_its_account() -> None:
+    # Only the service statements carry the owner account (aws:SourceAccount); account grants do not.
+    import aws_cdk as cdk
+    too_many = _accounts_that_fit_only_in("aws") + [f"{400000000000 + i:012d}" for i in range(50)]
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(cdk.Stack(cdk.App(), "Agnostic"), "Repo", repository_name="team/app", pull_accounts=too_many)
+    assert "pull_accounts: the repository policy would have " in caught.value.problems[0]

@@ -1,0 +1,53 @@
+"""ECR's and CloudFormation's limits, named once; the spec checks and the constructs' prop checks use these.
+
+Each value cites the AWS page it comes from. Modules that used to define these keep their old names as
+imports from here (``lifecycle.MAX_RULES``, ``replication.MAX_RULES``, ``policy.MAX_POLICY_CHARS``, ...).
+"""
+from __future__ import annotations
+
+# Amazon ECR API Reference, CreateRepository / SetRepositoryPolicy, ``repositoryName``:
+# "Length Constraints: Minimum length of 2. Maximum length of 256."
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+MIN_REPOSITORY_NAME_CHARS = 2
+MAX_REPOSITORY_NAME_CHARS = 256
+
+# Amazon ECR API Reference, SetRepositoryPolicy, ``policyText``: "Maximum length of 10240."
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html
+MAX_REPOSITORY_POLICY_CHARS = 10_240
+
+# Amazon ECR API Reference, PutImageTagMutability / CreateRepository, ``imageTagMutabilityExclusionFilters``:
+# "Array Members: Minimum number of 1 item. Maximum number of 5 items."
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImageTagMutability.html
+MAX_MUTABLE_TAG_FILTERS = 5
+
+# Amazon ECR API Reference, ReplicationConfiguration ``rules``: maximum 10 items; ReplicationRule
+# ``repositoryFilters``: maximum 100 items, ``destinations``: maximum 100 items (the CloudFormation
+# specification shipped with the pinned aws-cdk-lib says 100 too; older references said 25).
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationConfiguration.html
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+MAX_REPLICATION_RULES = 10
+MAX_REPLICATION_FILTERS_PER_RULE = 100
+MAX_REPLICATION_DESTINATIONS_PER_RULE = 100
+
+# Amazon ECR API Reference, PutLifecyclePolicy ``lifecyclePolicyText``: "Minimum length of 100. Maximum length
+# of 30720."; Amazon ECR User Guide, "Amazon ECR service quotas": rules per lifecycle policy (50).
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutLifecyclePolicy.html
+MIN_LIFECYCLE_POLICY_CHARS = 100
+MAX_LIFECYCLE_POLICY_CHARS = 30_720
+MAX_LIFECYCLE_RULES = 50
+# Amazon ECR User Guide, "Lifecycle policy properties": ``tagPatternList`` patterns take at most four ``*``;
+# archived images are kept at least 90 days (``sinceImageTransitioned`` expiry).
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html
+MAX_TAG_PATTERN_WILDCARDS = 4
+ARCHIVE_MIN_DAYS = 90
+
+# Amazon ECR API Reference, CreateRepositoryCreationTemplate: ``description`` "Maximum length of 256",
+# ``resourceTags`` at most 50 items.
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepositoryCreationTemplate.html
+MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS = 256
+MAX_CREATION_TEMPLATE_RESOURCE_TAGS = 50
+
+# AWS CloudFormation User Guide, "AWS CloudFormation quotas": resources (500) and outputs (200) per stack.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+MAX_STACK_RESOURCES = 500
+MAX_STACK_OUTPUTS = 200

@@ -14,6 +14,8 @@
     api.process_env(info, root)       # a child process's whole environment (PATH included), as data
     api.status()                      # [ComponentStatus(name, where, pid, up), ...]
     api.down()                        # stop what the sandbox started, remove exactly the hosts/certs it wrote
+    api.inject_fault(host_or_"api", kind, count=1, seconds=0.0)   # tests: see docs/sandbox-faults.md
+    api.clear_faults()
 
 Every failure raises ``ecr_sandbox.errors.SandboxError`` (one line, says how to fix it).
 """
@@ -77,7 +79,9 @@ class ComponentStatus:
 
 
 def _registry_ready(paths: Paths, record: RegistryRecord) -> bool:
-    return processes.tls_answers(record.address, record.host, str(paths.pki_dir / "ca.crt"))
+    """The registry answers behind its TLS front, and the front (in the gateway) answers on 443."""
+    return (processes.port_answers(record.address, registry.BACKEND_PORT)
+            and processes.tls_answers(record.address, record.host, str(paths.pki_dir / "ca.crt")))
 
 
 def _assign_addresses(plan: Plan, previous: list[RegistryRecord]) -> list[RegistryRecord]:
@@ -112,11 +116,14 @@ def _preflight(paths: Paths, moto_port: int, gateway_port: int, records: list[Re
     """Before touching anything: every address a component still has to take must be free."""
     if moto_process.running(paths) is None:
         processes.require_free("127.0.0.1", moto_port, "moto")
-    if gateway_process.running(paths) is None:
+    gateway_down = gateway_process.running(paths) is None
+    if gateway_down:
         processes.require_free("127.0.0.1", gateway_port, "the sandbox gateway")
     for record in records:
         if registry.running(paths, record) is None:
-            processes.require_free(record.address, 443, f"the registry {record.host}")
+            processes.require_free(record.address, registry.BACKEND_PORT, f"the registry {record.host}")
+        if gateway_down:
+            processes.require_free(record.address, 443, f"the TLS front of {record.host}")
 
 
 def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", paths: Paths | None = None,
@@ -307,14 +314,16 @@ def _down(paths: Paths) -> list[str]:
         done.append(f"removed this sandbox's lines from {paths.system.hosts_file}")
     done += hosts.untrust_all(paths, state)
     shutil.rmtree(paths.root / "registries", ignore_errors=True)
-    for path in (paths.env_file, paths.state_file, paths.gateway_config):
+    for path in (paths.env_file, paths.state_file, paths.gateway_config, paths.root / "secret"):
         path.unlink(missing_ok=True)
     if not done:
         done.append("nothing was running")
     return done
 
 
+from ecr_sandbox.fault_admin import clear_faults, inject_fault  # noqa: E402  (fault injection, for tests)
+
 __all__ = [
     "ComponentError", "ComponentStatus", "RegistryInfo", "SandboxError", "SandboxInfo",
-    "apply_env", "down", "ensure_up", "env", "process_env", "status",
+    "apply_env", "clear_faults", "down", "ensure_up", "env", "inject_fault", "process_env", "status",
 ]

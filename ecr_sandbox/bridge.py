@@ -9,10 +9,11 @@ The registry sends its notifications after answering the push, so a client that 
 poll ``describe_images`` for a moment (typically well under a second). Events are processed before the
 bridge answers; when moto cannot be reached the bridge answers 503 and the registry retries them.
 
-Tag immutability: the registry itself lets any push move a tag. When moto refuses a tag because the
-repository's tags are immutable and the tag holds another digest, the bridge puts the old manifest back
-under that tag in the registry (``restore_tag``), so registry and ECR API agree again on the old digest.
-The pushing client has already been told "pushed" by then: check ``describe_images`` before pushing.
+Tag immutability is enforced at push time by the registry's TLS front (``ecr_sandbox.front``), which
+refuses the manifest PUT as ECR does; a push that reaches the bridge never moves an immutable tag.
+
+Event data never names a file freely: only digests of the form ``sha256:`` + 64 lowercase hex are read
+from storage; any other event is skipped (and logged).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from ecr_sandbox.registry_client import blob_path
+from ecr_sandbox.storage import DIGEST, blob_path
 
 MANIFEST_MEDIA_TYPES = frozenset(
     {
@@ -42,22 +43,14 @@ class Retry(Exception):
     """moto could not be reached: ask the registry to send the events again."""
 
 
-def _tag_holder(ecr: Any, repository: str, tag: str) -> dict[str, Any] | None:
-    """The image moto has under ``tag`` (with its manifest), or None."""
-    found = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])
-    return found["images"][0] if found.get("images") else None
-
-
 def handle_events(
     events: list[dict[str, Any]],
     storage_root: Path,
     ecr_client: Callable[[], Any],
-    restore_tag: Callable[[str, str, str, str], None] | None = None,
     after_put: Callable[[str, str, str, str | None], None] | None = None,
 ) -> int:
     """Record every manifest push of ``events`` in moto; return how many were recorded.
 
-    ``restore_tag(repository, tag, manifest, media_type)`` undoes a push that moved an immutable tag;
     ``after_put(repository, digest, media_type, tag)`` runs after each image moto recorded."""
     recorded = 0
     for event in events:
@@ -65,6 +58,9 @@ def handle_events(
         if event.get("action") != "push" or target.get("mediaType") not in MANIFEST_MEDIA_TYPES:
             continue
         repository, digest, tag = target.get("repository"), target.get("digest"), target.get("tag")
+        if not isinstance(digest, str) or not DIGEST.fullmatch(digest):
+            log.error("event for %r ignored: its digest %r is not sha256: and 64 hex digits", repository, digest)
+            continue
         try:
             manifest = blob_path(storage_root, digest).read_bytes().decode()
         except (OSError, UnicodeDecodeError, AttributeError) as exc:
@@ -89,13 +85,7 @@ def handle_events(
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ALREADY_THERE:
-                holder = _tag_holder(ecr_client(), repository, tag) if tag else None
-                if holder and holder["imageId"]["imageDigest"] != digest:
-                    log.error("immutable tag %s:%s holds %s; the push of %s is undone in the registry",
-                              repository, tag, holder["imageId"]["imageDigest"], digest)
-                    if restore_tag is not None:
-                        restore_tag(repository, tag, holder["imageManifest"],
-                                    holder.get("imageManifestMediaType") or target["mediaType"])
+                log.info("put_image %s:%s %s: already recorded", repository, tag or "", digest)
                 continue
             log.error("put_image %s:%s %s refused by moto: %s", repository, tag or "", digest, exc)
     return recorded

@@ -1,11 +1,15 @@
-"""The gateway process: the registries' token server and the push bridge on one loopback port.
+"""The gateway process: the registries' TLS fronts, token server, push bridge and fault admin.
 
 ``python -m ecr_sandbox.gateway --config .sandbox/gateway.json`` serves
 
-- ``GET|POST /token``       distribution's token auth (see ``ecr_sandbox.tokens``);
-- ``POST /events/ACCT/REG`` registry notifications (see ``ecr_sandbox.bridge``), then replication of what
-  was recorded (see ``ecr_sandbox.replication``);
-- ``GET /healthz``          liveness.
+- on every registry's ``127.0.0.N:443``: the TLS front (``ecr_sandbox.front``), which forwards to the
+  registry, refuses moves of immutable tags, and answers the token realm ``https://HOST/token``
+  (distribution's token auth, see ``ecr_sandbox.tokens``); plain-http ``/token`` here is refused;
+- on ``http://127.0.0.1:PORT``:
+  - ``POST /events/ACCT/REG`` registry notifications (see ``ecr_sandbox.bridge``), then replication of
+    what was recorded (see ``ecr_sandbox.replication``); requires the per-sandbox secret header;
+  - ``POST|DELETE /admin/faults`` arm or clear faults of the fronts (``ecr_sandbox.faults``); the same;
+  - ``GET /healthz`` liveness.
 
 It re-reads its config file whenever it changes, so ``up`` with a new spec needs no restart.
 """
@@ -24,12 +28,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_sandbox import bridge, replication, tokens
+from ecr_sandbox import bridge, front, replication, tokens
 from ecr_sandbox.aws import moto_client
+from ecr_sandbox.faults import SECRET_HEADER, FaultBook, authorized
 from ecr_sandbox.plan import registry_host
-from ecr_sandbox.registry_client import RegistryClient
+from image_pipeline.registry import RegistryClient  # the project's one registry API client
 
 log = logging.getLogger("ecr_sandbox.gateway")
+FAULTS = FaultBook()
 
 
 class Settings:
@@ -97,85 +103,102 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/healthz":
             self._send(200, {"ok": True})
         elif url.path == "/token":
-            self._token(parse_qs(url.query), self.headers.get("Authorization"))
+            self._plain_token()
         else:
             self._send(404, {"error": "not found"})
+
+    def _authorized(self) -> bool:
+        if authorized(self.headers.get(SECRET_HEADER), Path(self.settings.current().data["secret_file"])):
+            return True
+        self._send(401, {"error": f"the {SECRET_HEADER} header must carry the sandbox's secret"})
+        return False
+
+    def _plain_token(self) -> None:
+        self._send(403, {"errors": [{"code": "DENIED", "message":
+                   "the token realm is https://REGISTRY-HOST/token; plain http is refused"}]})
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
         body = self._body()
         if url.path == "/token":
-            form = parse_qs(body.decode(errors="replace"))
-            user, password = form.get("username", [""])[0], form.get("password", [""])[0]
-            self._token(form, None, (user, password), oauth=True)
+            self._plain_token()
         elif url.path.startswith("/events/"):
-            self._events(url.path.split("/")[2:4], body)
+            if self._authorized():
+                _events(self, url.path.split("/")[2:], body)
+        elif url.path == "/admin/faults":
+            if self._authorized():
+                self._send(*FAULTS.handle_admin("POST", body))
         else:
             self._send(404, {"error": "not found"})
 
-    def _token(self, query: dict[str, list[str]], authorization: str | None,
-               form_credentials: tuple[str, str] | None = None, oauth: bool = False) -> None:
-        settings = self.settings.current()
-        accounts = settings.data["accounts"]
-        service = (query.get("service") or [""])[0]
-        registry = settings.data["registries"].get(service)
-        try:
-            if form_credentials is not None:
-                caller = tokens.account_for_password(*form_credentials, accounts)
-            else:
-                caller = tokens.caller_account(authorization, accounts)
-        except tokens.Unauthorized as exc:
-            # Answer with a token no registry accepts: the registry then refuses the client's request
-            # with HTTP 401, which the Docker engine reports as 401 (as with ECR's basic auth). A 401
-            # from the token endpoint itself would reach Docker users as a 500.
-            log.info("refused credentials for %s: %s", service, exc)
-            assert settings.signer is not None
-            token = settings.signer.token("anonymous", tokens.REJECTED_AUDIENCE, [])
-            self._send(200, {"token": token, "access_token": token, "expires_in": 60})
-            return
-        if registry is None:
-            self._send(400, {"errors": [{"code": "UNSUPPORTED", "message": f"unknown service {service!r}"}]})
-            return
-        scopes = [s for text in query.get("scope", []) for part in text.split(" ")
-                  if (s := tokens.Scope.parse(part)) is not None]
-        try:
-            access = tokens.grant(caller, registry["account"], registry["region"], scopes,
-                                  repository_lookup(settings.data["moto_url"]))
-        except BotoCoreError as exc:
-            log.warning("moto unreachable while deciding access: %s", exc)
-            self._send(503, {"errors": [{"code": "UNAVAILABLE", "message": "the sandbox's moto is not answering"}]})
-            return
-        assert settings.signer is not None
-        token = settings.signer.token(caller, service, access)
-        log.info("token for %s on %s: %s", caller, service, access)
-        body: dict[str, Any] = {"token": token, "access_token": token, "expires_in": tokens.TOKEN_SECONDS}
-        self._send(200, body)
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._body()
+        if urlsplit(self.path).path == "/admin/faults":
+            if self._authorized():
+                self._send(*FAULTS.handle_admin("DELETE", b""))
+        else:
+            self._send(404, {"error": "not found"})
 
-    def _events(self, parts: list[str], body: bytes) -> None:
-        settings = self.settings.current()
-        if len(parts) != 2:
-            self._send(404, {"error": "expected /events/ACCOUNT/REGION"})
-            return
-        account, region = parts
-        host = registry_host(account, region)
-        registry = settings.data["registries"].get(host)
-        if registry is None:
-            self._send(404, {"error": f"unknown registry {host}"})
-            return
-        try:
-            events = json.loads(body).get("events", [])
-            bridge.handle_events(events, Path(registry["storage"]),
-                                 lambda: _ecr(settings.data["moto_url"], account, region),
-                                 _tag_restorer(settings, host), _replicator(settings, account, region))
-        except bridge.Retry as exc:
-            log.warning("moto unreachable, the registry will retry: %s", exc)
-            self._send(503, {"error": "moto unreachable"})
-            return
-        except ValueError:
-            self._send(400, {"error": "events must be JSON"})
-            return
-        self._send(200, {"ok": True})
 
+def issue_token(settings: Settings, service: str, query: dict[str, list[str]], authorization: str | None,
+                form_credentials: tuple[str, str] | None) -> tuple[int, dict[str, Any]]:
+    """distribution's token endpoint (GET with Basic auth, or the OAuth2 form POST): (status, answer)."""
+    settings = settings.current()
+    accounts = settings.data["accounts"]
+    registry = settings.data["registries"].get(service)
+    assert settings.signer is not None
+    try:
+        if form_credentials is not None:
+            caller = tokens.account_for_password(*form_credentials, accounts)
+        else:
+            caller = tokens.caller_account(authorization, accounts)
+    except tokens.Unauthorized as exc:
+        # Answer with a token no registry accepts: the registry then refuses the client's request
+        # with HTTP 401, which the Docker engine reports as 401 (as with ECR's basic auth). A 401
+        # from the token endpoint itself would reach Docker users as a 500.
+        log.info("refused credentials for %s: %s", service, exc)
+        token = settings.signer.token("anonymous", tokens.REJECTED_AUDIENCE, [])
+        return 200, {"token": token, "access_token": token, "expires_in": 60}
+    if registry is None:
+        return 400, {"errors": [{"code": "UNSUPPORTED", "message": f"unknown service {service!r}"}]}
+    scopes = [s for text in query.get("scope", []) for part in text.split(" ")
+              if (s := tokens.Scope.parse(part)) is not None]
+    try:
+        access = tokens.grant(caller, registry["account"], registry["region"], scopes,
+                              repository_lookup(settings.data["moto_url"]))
+    except BotoCoreError as exc:
+        log.warning("moto unreachable while deciding access: %s", exc)
+        return 503, {"errors": [{"code": "UNAVAILABLE", "message": "the sandbox's moto is not answering"}]}
+    token = settings.signer.token(caller, service, access)
+    log.info("token for %s on %s: %s", caller, service, access)
+    return 200, {"token": token, "access_token": token, "expires_in": tokens.TOKEN_SECONDS}
+
+
+def _events(handler: Handler, parts: list[str], body: bytes) -> None:
+    """``/events/ACCOUNT/REGION``: hand a registry's notifications to the push bridge."""
+    settings = handler.settings.current()
+    if len(parts) != 2:
+        handler._send(404, {"error": "expected /events/ACCOUNT/REGION"})
+        return
+    account, region = parts
+    host = registry_host(account, region)
+    registry = settings.data["registries"].get(host)
+    if registry is None:
+        handler._send(404, {"error": f"unknown registry {host}"})
+        return
+    try:
+        events = json.loads(body).get("events", [])
+        bridge.handle_events(events, Path(registry["storage"]),
+                             lambda: _ecr(settings.data["moto_url"], account, region),
+                             _replicator(settings, account, region))
+    except bridge.Retry as exc:
+        log.warning("moto unreachable, the registry will retry: %s", exc)
+        handler._send(503, {"error": "moto unreachable"})
+        return
+    except (ValueError, AttributeError):
+        handler._send(400, {"error": "events must be a JSON object with an events list"})
+        return
+    handler._send(200, {"ok": True})
 
 
 
@@ -186,14 +209,32 @@ def _registry_client(settings: Settings, host: str, repository: str) -> Registry
     return RegistryClient(host, settings.data["ca_cert"], settings.signer.token("ecr-sandbox", host, access))
 
 
-def _tag_restorer(settings: Settings, host: str):  # type: ignore[no-untyped-def]
-    def restore(repository: str, tag: str, manifest: str, media_type: str) -> None:
-        try:
-            _registry_client(settings, host, repository).put_manifest(repository, tag, manifest.encode(), media_type)
-        except OSError as exc:
-            log.error("could not move %s:%s back in %s: %s", repository, tag, host, exc)
+def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site:
+    """What the TLS front of ``host`` needs from the gateway."""
+    account, region = registry["account"], registry["region"]
 
-    return restore
+    def mutability(repository: str) -> tuple[str, list[dict[str, str]]] | None:
+        try:
+            repo = _ecr(settings.data["moto_url"], account, region).describe_repositories(
+                repositoryNames=[repository])["repositories"][0]
+        except ClientError:
+            return None
+        return repo.get("imageTagMutability", "MUTABLE"), repo.get("imageTagMutabilityExclusionFilters") or []
+
+    def pull_token(repository: str) -> str:
+        current = settings.current()
+        assert current.signer is not None
+        return current.signer.token("ecr-sandbox", host, [{"type": "repository", "name": repository,
+                                                            "actions": ["pull"]}])
+
+    def token(service: str, query: dict[str, list[str]], authorization: str | None,
+              form: tuple[str, str] | None) -> tuple[int, dict[str, Any]]:
+        if (query.get("service") or [service])[0] != service:
+            return 400, {"errors": [{"code": "UNSUPPORTED", "message": "this realm serves only " + service}]}
+        return issue_token(settings, service, query, authorization, form)
+
+    backend = (registry["address"], front.BACKEND_PORT)
+    return front.Site(host, backend, FAULTS, mutability, pull_token, token)
 
 
 def _replicator(settings: Settings, account: str, region: str):  # type: ignore[no-untyped-def]
@@ -209,6 +250,9 @@ def _replicator(settings: Settings, account: str, region: str):  # type: ignore[
 def serve(config: Path, host: str, port: int) -> None:
     Handler.settings = Settings(config)
     Handler.settings.current()
+    fronts = front.Fronts(lambda name, registry: _site(Handler.settings, name, registry))
+    fronts.sync(Handler.settings.current().data["registries"])
+    fronts.watch(lambda: Handler.settings.current().data["registries"])
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     log.info("gateway listening on http://%s:%d", host, port)

@@ -7,7 +7,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from ecr_sandbox import processes
+from ecr_sandbox import certs, processes
+from ecr_sandbox.files import write_private
+from ecr_sandbox.secretfile import ensure_secret, secret_path
 from ecr_sandbox.state import Paths, State
 
 NAME = "gateway"
@@ -15,27 +17,32 @@ MARKER = "ecr_sandbox.gateway"
 
 
 def write_config(paths: Paths, state: State, signer: tuple[Path, Path]) -> None:
-    """What the gateway needs; it re-reads this file when it changes (no restart)."""
+    """What the gateway needs (mode 0600); it re-reads this file when it changes (no restart): its TLS
+    fronts start and stop with the registries listed here."""
+    ensure_secret(paths)
     data = {
         "moto_url": f"http://localhost:{state.moto_port}",
         "accounts": state.accounts,
         "ca_cert": str(paths.pki_dir / "ca.crt"),
         "signer_cert": str(signer[0]),
         "signer_key": str(signer[1]),
+        "secret_file": str(secret_path(paths)),
         "registries": {
             r.host: {
                 "account": r.account,
                 "region": r.region,
                 "storage": str(paths.registry_dir(r.host) / "storage"),
+                "address": r.address,
+                "tls_cert": str(tls[0]),
+                "tls_key": str(tls[1]),
             }
             for r in state.registries
+            for tls in [certs.ensure_host_cert(paths.pki_dir, r.host)]
         },
     }
     text = json.dumps(data, indent=2) + "\n"
     if not paths.gateway_config.exists() or paths.gateway_config.read_text() != text:
-        tmp = paths.gateway_config.with_suffix(".tmp")
-        tmp.write_text(text)
-        tmp.replace(paths.gateway_config)
+        write_private(paths.gateway_config, text)
 
 
 def running(paths: Paths) -> int | None:

@@ -1,15 +1,26 @@
 """moto as a server, with ECR's gaps closed: ``python -m ecr_sandbox.moto_server --port P``.
 
-Before moto starts it gets two patches: the CloudFormation handlers of ``ecr_sandbox.moto_cfn`` (so a
-deployed template reads back through the ECR API as written) and ``patch_authorization_token`` below.
+Before moto starts it gets its patches: the CloudFormation handlers of ``ecr_sandbox.moto_cfn`` (so a
+deployed template reads back through the ECR API as written), ``patch_authorization_token`` below, ECR's
+lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ecr``), and ``install_faults``: the
+admin call ``POST|DELETE /_sandbox/faults`` (per-sandbox secret in ``X-Sandbox-Secret``) arms API faults
+(``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from base64 import b64encode
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
-from ecr_sandbox import moto_cfn, moto_replication
+from ecr_sandbox import moto_cfn, moto_ecr, moto_replication
+from ecr_sandbox.faults import SECRET_HEADER, FaultBook, authorized
+
+ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
+ADMIN_PATH = "/_sandbox/faults"
+FAULTS = FaultBook()
 
 
 def patch_authorization_token() -> None:
@@ -37,6 +48,52 @@ def patch_authorization_token() -> None:
     ECRResponse._sandbox_patched = True  # type: ignore[attr-defined]
 
 
+def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any],
+          content_type: str = "application/json") -> Iterable[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def fault_middleware(app: Callable[..., Iterable[bytes]], secret_file: Path) -> Callable[..., Iterable[bytes]]:
+    """Wrap moto's WSGI app: the fault admin call, then armed API faults, then moto."""
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == ADMIN_PATH:
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            header = environ.get("HTTP_" + SECRET_HEADER.upper().replace("-", "_"))
+            if not authorized(header, secret_file):
+                return _json(start_response, "401 Unauthorized", {"error": f"{SECRET_HEADER} must carry the sandbox's secret"})
+            status, answer = FAULTS.handle_admin(environ.get("REQUEST_METHOD", "POST"), body)
+            return _json(start_response, f"{status} {'OK' if status == 200 else 'Bad Request'}", answer)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(ECR_TARGET) and FAULTS.take("api", "throttle", target[len(ECR_TARGET):]):
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            # "HTTP 429: Too Many Requests or ThrottleException" (ECR user guide, "Troubleshooting Amazon
+            # ECR error messages"); botocore retries both the status and the ThrottlingException code.
+            return _json(start_response, "429 Too Many Requests",
+                         {"__type": "ThrottlingException", "message": "Rate exceeded"},
+                         "application/x-amz-json-1.1")
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def install_faults(state_dir: str | None) -> None:
+    """Put ``fault_middleware`` in front of every app moto's server builds."""
+    from moto import server
+
+    if getattr(server.DomainDispatcherApplication, "_sandbox_faults", False):
+        return
+    secret_file = Path(state_dir or ".sandbox") / "secret"
+    original = server.DomainDispatcherApplication.__call__
+
+    def call(self, environ, start_response):  # type: ignore[no-untyped-def]
+        return fault_middleware(lambda e, s: original(self, e, s), secret_file)(environ, start_response)
+
+    server.DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+    server.DomainDispatcherApplication._sandbox_faults = True  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m ecr_sandbox.moto_server")
     parser.add_argument("--host", default="127.0.0.1")
@@ -45,7 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     moto_cfn.install()
     patch_authorization_token()
+    moto_ecr.install()
     moto_replication.install()
+    install_faults(args.state_dir)
     from moto import server
 
     server.main(["-H", args.host, "-p", str(args.port)])

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ecr_sandbox.errors import SpecReadError
 from ecr_spec import RegistrySpec, SpecError, load_cdk_json
+from ecr_spec.errors import SpecFileError
 from ecr_spec.replication import all_targets
 
 
@@ -53,6 +54,8 @@ def load_plan(spec_path: str | None = None, cdk_json: str | Path = "cdk.json") -
     override = spec_path or os.environ.get("ECR_SPEC") or None
     try:
         spec = load_cdk_json(cdk_json, override)
+    except SpecFileError as exc:
+        raise SpecReadError(f"cannot read the registry spec: {exc.problems[0]}") from exc
     except SpecError as exc:
         first = exc.problems[0] if exc.problems else "invalid"
         raise SpecReadError(f"the registry spec in {override or cdk_json} is invalid: {first}") from exc

@@ -1,7 +1,9 @@
 """One CNCF distribution registry (Debian's ``docker-registry``) per (account, region).
 
-Each listens on its own loopback address at port 443 with a certificate for the real ECR host name,
-uses token auth against the gateway, and notifies the gateway's push bridge of every manifest push.
+Each listens on plain HTTP at ``127.0.0.N:5000`` behind the gateway's TLS front (``ecr_sandbox.front``),
+which clients reach at ``127.0.0.N:443`` with a certificate for the real ECR host name. It uses token auth
+with the realm ``https://HOST/token`` (served by the front) and notifies the gateway's push bridge of every
+manifest push, sending the per-sandbox secret in a header.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import secrets
 from pathlib import Path
 
 from ecr_sandbox import processes
+from ecr_sandbox.faults import SECRET_HEADER
+from ecr_sandbox.files import write_private
+from ecr_sandbox.secretfile import ensure_secret
 from ecr_sandbox.state import Paths, RegistryRecord
 
 PROGRAM = "docker-registry"
+BACKEND_PORT = 5000  # on the registry's own 127.0.0.N; the front owns 127.0.0.N:443
 
 
 def process_name(host: str) -> str:
@@ -22,14 +28,15 @@ def process_name(host: str) -> str:
 
 def write_config(paths: Paths, record: RegistryRecord, gateway_port: int, ca_cert: Path,
                  tls: tuple[Path, Path]) -> tuple[Path, bool]:
-    """Write the registry's config (JSON is valid YAML); return its path and whether it changed."""
+    """Write the registry's config (JSON is valid YAML, mode 0600); return its path and whether it changed.
+    ``tls`` is served by the front, not by the registry."""
+
     folder = paths.registry_dir(record.host)
     storage = folder / "storage"
     storage.mkdir(parents=True, exist_ok=True)
     secret_file = folder / "http-secret"
     if not secret_file.exists():
-        secret_file.write_text(secrets.token_hex(16))
-        secret_file.chmod(0o600)
+        write_private(secret_file, secrets.token_hex(16))
     gateway = f"http://127.0.0.1:{gateway_port}"
     config = {
         "version": 0.1,
@@ -41,14 +48,14 @@ def write_config(paths: Paths, record: RegistryRecord, gateway_port: int, ca_cer
             "maintenance": {"uploadpurging": {"enabled": False}},
         },
         "http": {
-            "addr": f"{record.address}:443",
+            "addr": f"{record.address}:{BACKEND_PORT}",
             "secret": secret_file.read_text().strip(),
-            "tls": {"certificate": str(tls[0]), "key": str(tls[1])},
+            "relativeurls": False,
             "headers": {"X-Content-Type-Options": ["nosniff"]},
         },
         "auth": {
             "token": {
-                "realm": f"{gateway}/token",
+                "realm": f"https://{record.host}/token",
                 "service": record.host,
                 "issuer": "ecr-sandbox",
                 "rootcertbundle": str(ca_cert),
@@ -59,6 +66,7 @@ def write_config(paths: Paths, record: RegistryRecord, gateway_port: int, ca_cer
                 {
                     "name": "push-bridge",
                     "url": f"{gateway}/events/{record.account}/{record.region}",
+                    "headers": {SECRET_HEADER: [ensure_secret(paths)]},
                     "timeout": "5s",
                     "threshold": 3,
                     "backoff": "250ms",
@@ -72,8 +80,7 @@ def write_config(paths: Paths, record: RegistryRecord, gateway_port: int, ca_cer
     text = json.dumps(config, indent=2) + "\n"
     changed = not path.exists() or path.read_text() != text
     if changed:
-        path.write_text(text)
-        path.chmod(0o600)
+        write_private(path, text)
     return path, changed
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ecr_sandbox.plan import registry_host
-from ecr_sandbox.registry_client import RegistryClient, blob_path
+from ecr_sandbox.storage import blob_path
+from image_pipeline.registry import RegistryClient  # the project's one registry API client
 from ecr_spec.creation_templates import template_for
 
 INDEX_MEDIA_TYPES = frozenset(

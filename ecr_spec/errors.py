@@ -14,6 +14,10 @@ class SpecError(Exception):
         super().__init__("\n".join(self.problems))
 
 
+class SpecFileError(SpecError):
+    """The file holding the spec could not be read or is not JSON (before any rule is checked)."""
+
+
 class Problems:
     """Collects problems so validation can report all of them at once, then raise once."""
 

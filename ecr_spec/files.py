@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, SpecFileError
 from .model import RegistrySpec
 from .parse import load_spec
 
@@ -13,13 +13,30 @@ CONTEXT_KEY = "ecr"
 OVERRIDE_CONTEXT_KEY = "ecr-spec"
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON parsers keep only the last of two equal keys in one object, silently dropping the first (a merge
+    of two edits of cdk.json did exactly that to a whole ``registry`` section): refuse it instead."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(f"the key {key!r} appears twice in one object (JSON would keep only the last)")
+        result[key] = value
+    return result
+
+
 def read_json(path: str | Path, what: str) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
     except OSError as error:
-        raise SpecError([f"{what}: cannot read {path}: {error.strerror}"]) from error
+        raise SpecFileError([f"{what}: cannot read {path}: {error.strerror}"]) from error
+    except _DuplicateKey as error:
+        raise SpecFileError([f"{what}: {path}: {error}"]) from error
     except ValueError as error:
-        raise SpecError([f"{what}: {path} is not valid JSON: {error}"]) from error
+        raise SpecFileError([f"{what}: {path} is not valid JSON: {error}"]) from error
 
 
 def load_spec_file(path: str | Path) -> RegistrySpec:

@@ -5,8 +5,10 @@ session so each service model is parsed once per process; this keeps an unchange
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any, Callable
 
+import botocore.credentials
 import botocore.exceptions
 import botocore.loaders
 import botocore.session
@@ -39,6 +41,19 @@ def describe_error(error: Exception) -> str:
             message = f"HTTP {status} from the AWS endpoint"
         return f"{info.get('Code', 'Error')}: {message}".rstrip(": ")
     return " ".join(str(error).split())
+
+
+class _Assumed(botocore.credentials.CredentialProvider):
+    """Hands a session the refreshing credentials of an assumed role."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: botocore.credentials.RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> botocore.credentials.RefreshableCredentials:
+        return self._credentials
 
 
 class Sessions:
@@ -84,16 +99,28 @@ class Sessions:
         return self._base_locked()
 
     def _assumed(self, environment: Environment) -> Any:
-        try:
-            sts = self._client_locked(self._base_locked(), "sts", None)
-            credentials = sts.assume_role(RoleArn=environment.publish_role_arn,
-                                          RoleSessionName="image-pipeline")["Credentials"]
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-            raise TargetError(f"cannot assume {environment.publish_role_arn} for environment "
-                              f"{environment.name!r}: {describe_error(error)}") from error
+        """A session with the role's credentials, assumed now (so pre-flight sees a refusal) and again
+        whenever they near their expiry (botocore's ``RefreshableCredentials``: 15 minutes before it, on
+        the next call), so a publish longer than the role session (1 h by default) keeps working."""
+        sts = self._client_locked(self._base_locked(), "sts", None)
+        role = str(environment.publish_role_arn)
+
+        def assume() -> dict[str, str]:
+            try:
+                answer = sts.assume_role(RoleArn=role, RoleSessionName="image-pipeline")["Credentials"]
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+                raise TargetError(f"cannot assume {role} for environment {environment.name!r}: "
+                                  f"{describe_error(error)}") from error
+            expiry = answer["Expiration"]
+            return {"access_key": answer["AccessKeyId"], "secret_key": answer["SecretAccessKey"],
+                    "token": answer["SessionToken"],
+                    "expiry_time": expiry.isoformat() if isinstance(expiry, datetime) else str(expiry)}
+
+        credentials = botocore.credentials.RefreshableCredentials.create_from_metadata(
+            assume(), assume, "assume-role")
         session = self._factory(None)
-        session.set_credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
-                                credentials["SessionToken"])
+        session.register_component("credential_provider",
+                                   botocore.credentials.CredentialResolver([_Assumed(credentials)]))
         return session
 
     def client(self, session: Any, service: str, region: str | None) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from . import buildcache
-from .engine import Inspector, engine_errors
+from .deadline import Deadline
+from .engine import Inspector, close_stream, engine_errors
 from .errors import BuildError
 from .settings import BuildSettings
 
@@ -21,26 +22,36 @@ def reusable(inspector: Inspector, settings: BuildSettings) -> Reusable:
     return key, buildcache.cached_image(inspector, key) if key else None
 
 
-def build_image(api: Any, settings: BuildSettings, log: LogLine, key: str | None = None) -> str:
+def build_image(api: Any, settings: BuildSettings, log: LogLine, key: str | None = None,
+                deadline: Deadline | None = None) -> str:
     """Builds ``settings.context`` and returns the image id (``sha256:...``, the config digest); ``key``
-    (the inputs' digest) is remembered so the next publish of the same inputs skips the build."""
+    (the inputs' digest) is remembered so the next publish of the same inputs skips the build. With
+    ``deadline``, the build stops (and the engine request is closed) at the first log line past it."""
     if not settings.context.is_dir():
         raise BuildError(f"build context {settings.context} is not a directory")
+    stream = None
     try:
         stream = api.build(path=str(settings.context), dockerfile=settings.dockerfile, target=settings.target,
                            buildargs=dict(settings.build_args) or None, decode=True, rm=True, forcerm=True)
-        image_id = read_build_stream(stream, log)
+        image_id = read_build_stream(stream, log, deadline)
     except engine_errors() as error:
         raise BuildError(f"build of {settings.context} failed: {error}") from error
+    except BuildError:
+        if stream is not None:
+            close_stream(stream)
+        raise
     if key:
         buildcache.remember(key, image_id)
     return image_id
 
 
-def read_build_stream(chunks: Iterable[Mapping[str, Any]], log: LogLine) -> str:
+def read_build_stream(chunks: Iterable[Mapping[str, Any]], log: LogLine, deadline: Deadline | None = None) -> str:
     """Consumes the engine's build stream: logs each line, raises on an error, returns the image id."""
     image_id: str | None = None
     for chunk in chunks:
+        if deadline is not None and deadline.expired():
+            raise BuildError("build stopped: " + ("interrupted" if deadline.cancelled.is_set() else
+                                                  f"the {deadline.seconds:g} s limit (--deadline) passed"))
         if "error" in chunk or "errorDetail" in chunk:
             detail = chunk.get("errorDetail") or {}
             message = str(chunk.get("error") or detail.get("message") or "unknown build error").strip()

@@ -2,18 +2,31 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 from . import compose, login as logins, preview, publish as publishing, pull as pulling, report, runtime
 from .auth import fetch_token
 from .aws import Sessions
-from .errors import PipelineError, SettingsError
-from .settings import (PROFILE_TEMPLATE_VARIABLE, SPEC_OVERRIDE_VARIABLE, BuildSettings, ComposeSettings,
-                       CredentialSettings, LifecycleSettings, LoginSettings, PublishSettings, PullSettings,
-                       SpecSource)
+from .errors import PipelineError
+from .settings import (ATTEMPTS_VARIABLE, DEADLINE_VARIABLE, DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT,
+                       DOCKER_CONFIG_VARIABLE, PROFILE_TEMPLATE_VARIABLE, SPEC_OVERRIDE_VARIABLE, TIMEOUT_VARIABLE,
+                       ComposeSettings, CredentialSettings, LifecycleSettings, LoginSettings, PublishSettings,
+                       PullSettings)
+
+_VARIABLES = ((SPEC_OVERRIDE_VARIABLE, "a spec file that replaces cdk.json's (as --spec)"),
+              (PROFILE_TEMPLATE_VARIABLE, "AWS profile per destination account without publish_role_arn, "
+                                          "e.g. sandbox-{account}"),
+              (TIMEOUT_VARIABLE, "--timeout of publish and compose-publish"),
+              (DEADLINE_VARIABLE, "--deadline of publish and compose-publish"),
+              (ATTEMPTS_VARIABLE, "--attempts of publish, compose-publish and pull"),
+              (DOCKER_CONFIG_VARIABLE, "--docker-config of login and logout"),
+              ("AWS_PROFILE, AWS_CONFIG_FILE, AWS_ENDPOINT_URL, DOCKER_HOST", "as for the AWS and docker CLIs"))
+EPILOG = ("environment variables (a command-line option wins over its variable):\n"
+          + "\n".join(f"  {name.ljust(32)} {text}" if len(name) <= 32 else f"  {name}:\n  {'':32} {text}"
+                      for name, text in _VARIABLES)
+          + "\nexit codes: 0 success, 1 failure (one 'error:' line per problem), 2 bad usage, 130 interrupted (Ctrl-C)")
 
 
 class _Version(argparse.Action):
@@ -27,14 +40,16 @@ class _Version(argparse.Action):
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="image-pipeline", description="Build, publish and pull images in the "
-                                  "ECR repositories of the registry spec (after `cdk deploy`).")
+                                  "ECR repositories of the registry spec (after `cdk deploy`).", epilog=EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--cdk-json", type=Path, default=Path("cdk.json"), help="cdk.json holding the spec under "
                      "context key 'ecr' (default: ./cdk.json)")
     top.add_argument("--spec", type=Path, help=f"a spec file that replaces cdk.json's (default: ${SPEC_OVERRIDE_VARIABLE})")
     top.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    pub = commands.add_parser("publish", help="build once, push to every destination of a repository")
+    pub = commands.add_parser("publish", help="build once, push to every destination of a repository",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     pub.add_argument("repository", metavar="REPOSITORY")
     pub.add_argument("--context", type=Path, required=True, metavar="DIR", help="the build context")
     pub.add_argument("--dockerfile", metavar="F", help="Dockerfile path inside the context")
@@ -46,13 +61,14 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--json", action="store_true", help="one JSON document on stdout, logs on stderr")
     pub.add_argument("--dry-run", action="store_true", help="show destinations, URIs and tags; build nothing")
     _rebuild_option(pub)
+    _publish_options(pub)
 
     for name, text in (("login", "store registry credentials for the docker CLI and compose"),
                        ("logout", "remove what login stored")):
         sub = commands.add_parser(name, help=text)
         _env_option(sub)
         sub.add_argument("--docker-config", type=Path, metavar="DIR",
-                         help="docker config directory (default: $DOCKER_CONFIG or ~/.docker)")
+                         help=f"docker config directory (default: ${DOCKER_CONFIG_VARIABLE}, else ~/.docker)")
         if name == "login":
             sub.add_argument("--plaintext", action="store_true",
                              help="without a credential helper, store the token base64-encoded in config.json")
@@ -63,14 +79,17 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--region", help="region to pull from (default: the environment's first)")
     pl.add_argument("--profile", help="AWS profile of the puller, e.g. another account (default: the destination "
                     "account's publishing credentials)")
+    _attempts_option(pl)
 
-    cp = commands.add_parser("compose-publish", help="build and publish the compose services of spec repositories")
+    cp = commands.add_parser("compose-publish", help="build and publish the compose services of spec repositories",
+                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     cp.add_argument("-f", "--file", type=Path, default=Path("docker-compose.yml"), metavar="FILE")
     _env_option(cp)
     cp.add_argument("--tag", action="append", default=[], metavar="T")
     cp.add_argument("--json", action="store_true")
     cp.add_argument("--dry-run", action="store_true")
     _rebuild_option(cp)
+    _publish_options(cp)
 
     lp = commands.add_parser("lifecycle-preview", help="what the lifecycle policy keeps, expires or archives")
     lp.add_argument("repository", metavar="REPOSITORY")
@@ -89,27 +108,20 @@ def _rebuild_option(sub: argparse.ArgumentParser) -> None:
                      "from exactly the same inputs (context, Dockerfile, args, base images)")
 
 
-def _build_args(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key:
-            raise SettingsError(f"--build-arg {value!r} must be KEY=VALUE")
-        pairs.append((key, val))
-    return tuple(pairs)
+def _attempts_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--attempts", metavar="N", help=f"attempts per registry step for transient failures "
+                     f"(default: ${ATTEMPTS_VARIABLE}, else {DEFAULT_ATTEMPTS})")
 
 
-def _common(args: argparse.Namespace) -> tuple[SpecSource, CredentialSettings]:
-    override = args.spec or (Path(os.environ[SPEC_OVERRIDE_VARIABLE]) if os.environ.get(SPEC_OVERRIDE_VARIABLE)
-                             else None)
-    template = os.environ.get(PROFILE_TEMPLATE_VARIABLE) or None
-    return SpecSource(args.cdk_json, override), CredentialSettings(profile_template=template)
-
-
-def _docker_config(args: argparse.Namespace) -> Path:
-    if args.docker_config:
-        return Path(args.docker_config)
-    return Path(os.environ["DOCKER_CONFIG"]) if os.environ.get("DOCKER_CONFIG") else Path.home() / ".docker"
+def _publish_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--allow-partial", action="store_true",
+                     help="push to the destinations that pass the pre-flight check even when others fail it "
+                          "(default: when any destination would fail, nothing is pushed anywhere)")
+    sub.add_argument("--timeout", metavar="SECONDS", help=f"limit per destination: its checks, pushes or copy "
+                     f"and retries (default: ${TIMEOUT_VARIABLE}, else {DEFAULT_TIMEOUT:g})")
+    sub.add_argument("--deadline", metavar="SECONDS", help=f"limit for the whole publish, build included "
+                     f"(default: ${DEADLINE_VARIABLE}, else none)")
+    _attempts_option(sub)
 
 
 def _print_publish(results: list[report.PublishResult], as_json: bool) -> int:
@@ -119,31 +131,27 @@ def _print_publish(results: list[report.PublishResult], as_json: bool) -> int:
         print(report.publish_table(results))
     for line in report.error_lines(results):
         print(f"error: {line}", file=sys.stderr)
+    for line in report.moved_lines(results):
+        print(f"note: {line}", file=sys.stderr)
     return 0 if results and all(r.ok for r in results) else 1
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    spec, credentials = _common(args)
-    settings = PublishSettings(repository=args.repository, environments=tuple(args.env), tags=tuple(args.tag),
-                               dry_run=args.dry_run, spec=spec, credentials=credentials, rebuild=args.rebuild,
-                               build=BuildSettings(args.context, args.dockerfile, args.target,
-                                                   _build_args(args.build_arg)))
-    return _print_publish([publishing.publish(settings, runtime.create(spec, credentials))], args.json)
+    settings = PublishSettings.from_args(args)
+    return _print_publish([publishing.publish(settings, runtime.create(settings.spec, settings.credentials))],
+                          args.json)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
-    spec, credentials = _common(args)
-    settings = ComposeSettings(file=args.file, environments=tuple(args.env), tags=tuple(args.tag),
-                               dry_run=args.dry_run, spec=spec, credentials=credentials, rebuild=args.rebuild)
-    return _print_publish(compose.compose_publish(settings, runtime.create(spec, credentials)), args.json)
+    settings = ComposeSettings.from_args(args)
+    return _print_publish(compose.compose_publish(settings, runtime.create(settings.spec, settings.credentials)),
+                          args.json)
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    spec, credentials = _common(args)
-    settings = LoginSettings(tuple(args.env), _docker_config(args), getattr(args, "plaintext", False), spec,
-                             credentials)
+    settings = LoginSettings.from_args(args)
     action = logins.login if args.command == "login" else logins.logout
-    results = action(settings, runtime.create(spec, credentials))
+    results = action(settings, runtime.create(settings.spec, settings.credentials))
     verb = "logged in to" if args.command == "login" else "logged out of"
     for result in results:
         print(f"{verb} {result.host} ({result.environment}): {result.store}")
@@ -151,15 +159,14 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    spec, credentials = _common(args)
-    repository, tag = pulling.split_reference(args.reference)
-    settings = PullSettings(repository, tag, args.env, args.region, args.profile, spec, credentials)
-    rt = runtime.create(spec, credentials)
+    settings = PullSettings.from_args(args)
+    rt = runtime.create(settings.spec, settings.credentials)
     token_for = None
-    if args.profile:
-        puller = Sessions(CredentialSettings(base_profile=args.profile))
+    if settings.profile:
+        profile = settings.profile
+        puller = Sessions(CredentialSettings(base_profile=profile))
         token_for = lambda target: fetch_token(puller.client(puller.base(), "ecr", target.region),  # noqa: E731
-                                               f"profile {args.profile} region {target.region}")
+                                               f"profile {profile} region {target.region}")
     result = pulling.pull(settings, rt, token_for)
     print(f"pulled {result.repository_uri}:{result.tag} {result.digest} (matches the registry) "
           f"in {result.seconds:.1f}s")
@@ -167,9 +174,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_lifecycle(args: argparse.Namespace) -> int:
-    spec, credentials = _common(args)
-    settings = LifecycleSettings(args.repository, tuple(args.env), not args.local, spec, credentials)
-    print(preview.render(preview.lifecycle_preview(settings, runtime.create(spec, credentials))))
+    settings = LifecycleSettings.from_args(args)
+    print(preview.render(preview.lifecycle_preview(settings, runtime.create(settings.spec, settings.credentials))))
     return 0
 
 
@@ -188,3 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - never a traceback: one line, exit 1
+        print(f"error: unexpected {type(error).__name__}: {error} (this is a bug in image-pipeline)",
+              file=sys.stderr)
+        return 1

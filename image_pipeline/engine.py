@@ -14,8 +14,10 @@ from urllib.parse import quote
 
 from .errors import PipelineError
 
-# Pushes of large layers outlive docker-py's default 60 s read timeout.
+# Builds can be silent for long (a RUN step); docker-py's default 60 s read timeout would cut them.
 TIMEOUT_SECONDS = 900
+# A push streams progress while it uploads; this long without a line means the registry stalled.
+STALL_SECONDS = 60.0
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 
@@ -27,7 +29,28 @@ def engine_errors() -> tuple[type[BaseException], ...]:
     """The exceptions docker-py raises when the engine or the connection fails (imported on first use)."""
     import docker.errors
     import requests.exceptions
-    return (docker.errors.DockerException, requests.exceptions.RequestException)
+    import urllib3.exceptions
+    return (docker.errors.DockerException, requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+            OSError)
+
+
+def close_stream(chunks: Any) -> None:
+    """Ends a docker-py stream early *and* its HTTP request, so the engine cancels the push it serves
+    (the engine ties a push to its client's connection). docker-py hands out only a generator, so the
+    response is taken from the generator's frame; closing a finished generator is harmless."""
+    frame = getattr(chunks, "gi_frame", None)
+    response = frame.f_locals.get("response") if frame is not None else None
+    try:
+        if response is not None:
+            response.close()
+    except Exception:  # noqa: BLE001 - best effort: the request is being abandoned anyway
+        pass
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def api_client(timeout: int = TIMEOUT_SECONDS) -> Any:

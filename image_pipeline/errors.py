@@ -64,3 +64,7 @@ class ComposeError(PipelineError):
 
 class LifecycleError(PipelineError):
     """A repository's lifecycle policy cannot be read or evaluated."""
+
+
+class DeadlineError(RegistryError):
+    """A destination ran past its ``--timeout`` or the publish past its ``--deadline``; never retried."""

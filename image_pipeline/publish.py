@@ -1,20 +1,26 @@
-"""``publish``: build once, then for every destination in parallel: compare with the registry, tag with
-the destination's URI, push each tag explicitly, and report the digest the registry returned.
+"""``publish``: build once, check every destination (``preflight``), then for every destination in
+parallel: tag with the destination's URI, push each tag explicitly, and report the digest the registry
+returned and the tags that moved.
 
-The per-destination step is ``publish_to``. The first destination is pushed through the engine; the others
-then copy the image from that registry blob by blob (``blobcopy``: no second compression), falling back to
-an engine push when the copy cannot be done."""
+Nothing is pushed anywhere when any destination fails pre-flight (unless ``allow_partial``). The first
+destination is pushed through the engine; the others then copy the image from that registry blob by blob
+(``blobcopy``: no second compression), falling back to an engine push when the copy cannot be done.
+Each destination runs under its own ``timeout`` inside the publish's ``deadline``; whatever goes wrong
+inside a destination, exceptions included, becomes that destination's ``failed`` result."""
 from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ecr_spec import Target
 
-from . import build, remote, tags as tagging, targets
+from . import build, preflight, remote, tags as tagging, targets
+from .deadline import Deadline
 from .engine import engine_errors
 from .errors import PipelineError, RegistryError
+from .preflight import Checked, unexpected
 from .push import push_tag
 from .report import DestinationResult, PublishResult
 from .retry import is_token_expiry, with_retry
@@ -23,62 +29,127 @@ from .settings import BuildSettings, PublishSettings, RetrySettings
 from .targets import Destination
 
 _NOT_BUILT = "not published: the image was not built"
+_SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
+            "that pass)")
 Source = tuple["Future[DestinationResult]", Target]
 
 
-def publish(settings: PublishSettings, runtime: Runtime) -> PublishResult:
+@dataclass
+class Moves:
+    """The tags this run made point at the image in one destination, and the digest they point at."""
+
+    tags: list[str] = field(default_factory=list)
+    digest: str | None = None
+
+    def add(self, tag: str, digest: str | None = None) -> None:
+        if tag not in self.tags:
+            self.tags.append(tag)
+        self.digest = digest or self.digest
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned."""
+
+    settings: PublishSettings
+    image_id: str
+    tag_list: tuple[str, ...]
+    checked: tuple[Checked, ...]
+
+
+def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | None = None) -> PublishResult:
     """Raises ``PipelineError`` only for bad input; every destination's failure is in the result."""
+    overall = overall or Deadline(settings.deadline, label="--deadline")
+    ready = prepare(settings, runtime, overall)
+    return ready if isinstance(ready, PublishResult) else push_ready(ready, runtime, overall)
+
+
+def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> Ready | PublishResult:
+    """Pre-flight and the build; a ``PublishResult`` when the publish ends here (dry run, a destination
+    that would fail, a failed build), else what ``push_ready`` pushes."""
     chosen = targets.select(runtime.spec, settings.repository, settings.environments)
     tag_list = tagging.compute(settings.tags, settings.build.context)
     with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
         prepared = None if settings.dry_run or settings.rebuild else side.submit(
             build.reusable, runtime.inspector(), settings.build)
-        resolved = resolve_all(chosen, settings.repository, runtime)
+        checked = preflight.access(chosen, settings.repository, runtime)
         reuse = prepared.result() if prepared else None
     if settings.dry_run:
         return PublishResult(settings.repository, None, tuple(
-            planned(t, d, tag_list) if isinstance(d, Destination) else failed(t, None, tag_list, d, 0.0)
-            for t, d in resolved))
+            planned(c.target, c.destination, tag_list) if c.destination and c.ok else
+            failed(c.target, c.destination, tag_list, c.problem, 0.0) for c in checked))
+    if not settings.allow_partial and not all(c.ok for c in checked):
+        return stopped(settings.repository, None, checked, tag_list)
     image_id: str | None = None
     repo_digests: list[str] = []
     build_error = _NOT_BUILT
-    if any(isinstance(d, Destination) for _, d in resolved):
+    if any(c.ok for c in checked):
         try:
-            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse)
+            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse, overall)
         except PipelineError as error:
             build_error = str(error)
-    with ThreadPoolExecutor(max_workers=max(len(resolved), 1)) as pool:
+    if image_id is None:
+        return PublishResult(settings.repository, None, tuple(
+            failed(c.target, c.destination, tag_list, c.problem or build_error, 0.0) for c in checked))
+    checked = preflight.tags(checked, tag_list, image_id, repo_digests, runtime, settings.retry,
+                             overall.child(settings.timeout))
+    if not settings.allow_partial and not all(c.ok for c in checked):
+        return stopped(settings.repository, image_id, checked, tag_list)
+    return Ready(settings, image_id, tuple(tag_list), tuple(checked))
+
+
+def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:
+    return PublishResult(ready.settings.repository, ready.image_id,
+                         push_all(ready.checked, ready.image_id, ready.tag_list, runtime, ready.settings, overall))
+
+
+def held_back(ready: Ready) -> PublishResult:
+    """Another publish of the same run (a compose service) failed pre-flight: this one pushes nothing."""
+    return stopped(ready.settings.repository, ready.image_id, ready.checked, ready.tag_list)
+
+
+def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], runtime: Runtime,
+             settings: PublishSettings, overall: Deadline) -> tuple[DestinationResult, ...]:
+    pool = ThreadPoolExecutor(max_workers=max(len(checked), 1))
+    try:
         futures: list[Future[DestinationResult] | None] = []
         primary: Source | None = None
-        for t, d in resolved:
-            if not (isinstance(d, Destination) and image_id):
+        for item in checked:
+            if not item.ok or item.destination is None or item.plan is None:
                 futures.append(None)
                 continue
-            future = pool.submit(publish_to, t, d, image_id, repo_digests, tag_list, runtime, settings.retry,
+            future = pool.submit(publish_to, item, image_id, tag_list, runtime, settings, overall,
                                  primary if runtime.copier else None)
             futures.append(future)
-            primary = primary or (future, t)
-        results = tuple(
-            f.result() if f is not None else failed(t, d if isinstance(d, Destination) else None, tag_list,
-                                                    d if isinstance(d, PipelineError) else build_error, 0.0)
-            for (t, d), f in zip(resolved, futures))
+            primary = primary or (future, item.target)
+        results = tuple(f.result() if f is not None else
+                        failed(c.target, c.destination, tag_list, c.problem, 0.0)
+                        for c, f in zip(checked, futures))
+    except KeyboardInterrupt:
+        overall.cancel()  # every destination stops at its next check; the CLI exits 130
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     runtime.progress.close()
-    return PublishResult(settings.repository, image_id, results)
+    return results
 
 
-def resolve_all(chosen: Sequence[Target], repository: str,
-                runtime: Runtime) -> list[tuple[Target, Destination | PipelineError]]:
-    def one(target: Target) -> Destination | PipelineError:
-        try:
-            return targets.resolve(target, repository, runtime.ecr_for(target))
-        except PipelineError as error:
-            return error
-    with ThreadPoolExecutor(max_workers=max(len(chosen), 1)) as pool:
-        return list(zip(chosen, pool.map(one, chosen)))
+def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],
+            tag_list: Sequence[str]) -> PublishResult:
+    """Pre-flight found problems: nothing is pushed; the others are ``skipped`` (or ``unchanged``)."""
+    rows = []
+    for c in checked:
+        if not c.ok:
+            rows.append(failed(c.target, c.destination, tag_list, c.problem, 0.0))
+        elif c.plan is not None and c.plan.digest is not None and c.destination is not None:
+            rows.append(result(c.target, c.destination, tag_list, c.plan.digest, "unchanged", None, 0.0))
+        else:
+            rows.append(failed(c.target, c.destination, tag_list, _SKIPPED, 0.0, status="skipped"))
+    return PublishResult(repository, image_id, tuple(rows))
 
 
 def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
-               prepared: build.Reusable | None = None) -> tuple[str, list[str]]:
+               prepared: build.Reusable | None = None, deadline: Deadline | None = None) -> tuple[str, list[str]]:
     """Builds the image (unless one from the same inputs exists); returns its id and its RepoDigests."""
     key, cached = (prepared or build.reusable(runtime.inspector(), settings)) if reuse else (None, None)
     if cached:
@@ -86,7 +157,7 @@ def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
                              f"not building again (--rebuild forces a build)")
         return str(cached["Id"]), list(cached.get("RepoDigests") or [])
     runtime.progress.log(f"building {settings.context}")
-    image_id = build.build_image(runtime.docker(), settings, runtime.progress.log, key)
+    image_id = build.build_image(runtime.docker(), settings, runtime.progress.log, key, deadline)
     runtime.progress.log(f"built {image_id}")
     try:
         return image_id, list(runtime.inspector().inspect_image(image_id).get("RepoDigests") or [])
@@ -94,37 +165,74 @@ def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
         raise PipelineError(f"the built image {image_id} is gone from the engine") from error
 
 
-def publish_to(target: Target, destination: Destination, image_id: str, repo_digests: Sequence[str],
-               tag_list: Sequence[str], runtime: Runtime, retry: RetrySettings,
-               source: Source | None = None) -> DestinationResult:
-    """One destination. With ``source`` (the first destination's future), copies the image from that
-    registry once it holds it, instead of pushing (and compressing) it through the engine again."""
+def publish_to(item: Checked, image_id: str, tag_list: Sequence[str], runtime: Runtime,
+               settings: PublishSettings, overall: Deadline, source: Source | None = None) -> DestinationResult:
+    """One destination, already through pre-flight. With ``source`` (the first pushed destination's
+    future), copies the image from that registry once it holds it, instead of pushing (and compressing)
+    it through the engine again. Never raises: every failure is a ``failed`` result naming the tags that
+    moved before it."""
+    target, destination, plan = item.target, item.destination, item.plan
+    assert destination is not None and plan is not None
     started = time.monotonic()
     label = destination.label
+    moves = Moves()
     try:
-        runtime.progress.state(label, "checking")
-        ecr = runtime.ecr_for(target)
-        found = with_retry(lambda: remote.remote_images(ecr, destination.repository, tag_list), retry,
-                           sleep=runtime.sleep)
-        decision = remote.plan(destination, tag_list, image_id, repo_digests, found)
-        if decision.digest is not None:
+        if plan.digest is not None:
             runtime.progress.state(label, "unchanged")
-            return DestinationResult(target.environment, target.account, target.region, destination.repository_uri,
-                                     tuple(tag_list), decision.digest, "unchanged", None,
-                                     time.monotonic() - started)
+            return result(target, destination, tag_list, plan.digest, "unchanged", None, time.monotonic() - started)
+        origin = wait_for(source, overall) if source else None
+        deadline = overall.child(settings.timeout)  # this destination's own clock starts now
         runtime.progress.state(label, "pushing")
-        digest = copy_from(source, destination, image_id, decision.push, runtime, retry) if source else None
-        digest = digest or push_tags(target, destination, image_id, decision.push, runtime, retry)
+        digest = copy_from(origin, destination, image_id, plan.push, runtime, settings.retry, deadline,
+                           moves) if origin else None
+        digest = digest or push_tags(target, destination, image_id, plan.push, runtime, settings.retry, deadline,
+                                     moves)
         runtime.progress.state(label, "pushed")
-        return DestinationResult(target.environment, target.account, target.region, destination.repository_uri,
-                                 tuple(tag_list), digest, "pushed", None, time.monotonic() - started)
+        return result(target, destination, tag_list, digest, "pushed", None, time.monotonic() - started,
+                      tuple(moves.tags))
     except PipelineError as error:
-        runtime.progress.state(label, "failed")
-        return failed(target, destination, tag_list, error, time.monotonic() - started)
+        message = str(error)
+    except Exception as error:  # noqa: BLE001 - a bug in one destination must not take the others down
+        message = unexpected(error)
+    runtime.progress.state(label, "failed")
+    moved = moved_after_failure(item, image_id, tag_list, runtime, moves)
+    if moved:
+        message += f" (tags moved before the failure: {', '.join(moved)})"
+    return DestinationResult(target.environment, target.account, target.region, destination.repository_uri,
+                             tuple(tag_list), moves.digest if moved else None, "failed", message,
+                             time.monotonic() - started, moved)
+
+
+def wait_for(source: Source, overall: Deadline) -> tuple[DestinationResult, Target] | None:
+    future, source_target = source
+    try:
+        return future.result(timeout=None if overall.seconds is None else max(overall.remaining(), 0.0)), source_target
+    except TimeoutError:
+        return None
+
+
+def moved_after_failure(item: Checked, image_id: str, tag_list: Sequence[str], runtime: Runtime,
+                        moves: Moves) -> tuple[str, ...]:
+    """The tags that point at this image now and did not before: what this run recorded, plus what the
+    registry says (a push can store its manifest and still fail to report it)."""
+    assert item.destination is not None
+    before = item.before or {}
+    moved = list(moves.tags)
+    try:
+        now = remote.remote_images(runtime.ecr_for(item.target), item.destination.repository, tag_list)
+    except Exception:  # noqa: BLE001 - best effort: what was recorded still stands
+        now = {}
+    for tag, image in now.items():
+        ours = image.config_digest == image_id or (moves.digest is not None and image.digest == moves.digest)
+        was = before.get(tag)
+        if ours and tag not in moved and (was is None or was.digest != image.digest):
+            moved.append(tag)
+            moves.digest = moves.digest or image.digest
+    return tuple(t for t in tag_list if t in moved)
 
 
 def push_tags(target: Target, destination: Destination, image_id: str, tag_list: Sequence[str],
-              runtime: Runtime, retry: RetrySettings) -> str:
+              runtime: Runtime, retry: RetrySettings, deadline: Deadline, moves: Moves) -> str:
     """Tags the local image with the destination's URI and pushes each tag; returns the one digest."""
     api = runtime.docker()
     uri, label = destination.repository_uri, destination.label
@@ -135,7 +243,7 @@ def push_tags(target: Target, destination: Destination, image_id: str, tag_list:
             token = runtime.token(target)
             try:
                 return push_tag(api, uri, tag, token.auth_config(destination.host),
-                                lambda event: runtime.progress.layer(label, event))
+                                lambda event: runtime.progress.layer(label, event), deadline)
             except RegistryError as error:
                 if is_token_expiry(str(error)) and not runtime.tokens.invalidate(token_key(target), token):
                     raise RegistryError(str(error)) from error
@@ -144,33 +252,37 @@ def push_tags(target: Target, destination: Destination, image_id: str, tag_list:
         def on_retry(error: RegistryError, attempt_number: int, delay: float) -> None:
             runtime.progress.log(f"[{label}] attempt {attempt_number} failed ({error}); retrying in {delay:.1f}s")
 
-        digests[tag] = with_retry(attempt, retry, on_retry, sleep=runtime.sleep)
+        digests[tag] = with_retry(attempt, retry, on_retry, sleep=runtime.sleep, deadline=deadline,
+                                  rng=runtime.jitter)
+        moves.add(tag, digests[tag])
     if len(set(digests.values())) != 1:
         raise RegistryError(f"{uri}: the tags were stored at different digests {digests}; publish again")
     return next(iter(digests.values()))
 
 
-def copy_from(source: Source, destination: Destination, image_id: str, tag_list: Sequence[str],
-              runtime: Runtime, retry: RetrySettings) -> str | None:
+def copy_from(origin: tuple[DestinationResult, Target], destination: Destination, image_id: str,
+              tag_list: Sequence[str], runtime: Runtime, retry: RetrySettings, deadline: Deadline,
+              moves: Moves) -> str | None:
     """The fast path; None (after saying why) when the engine push has to do it."""
-    future, source_target = source
-    origin = future.result()
-    if origin.status not in ("pushed", "unchanged") or not origin.digest or not origin.repository_uri:
+    first, source_target = origin
+    if first.status not in ("pushed", "unchanged") or not first.digest or not first.repository_uri:
         return None
-    source_host = origin.repository_uri.split("/", 1)[0]
+    source_host = first.repository_uri.split("/", 1)[0]
     copier = runtime.copier
     assert copier is not None
     try:
         source_token, token = runtime.token(source_target), runtime.token_for_host(destination)
-        digest = with_retry(lambda: copier(origin.repository_uri or "", source_token, str(origin.digest),
+        digest = with_retry(lambda: copier(first.repository_uri or "", source_token, str(first.digest),
                                            destination, token, tag_list,
-                                           lambda event: runtime.progress.layer(destination.label, event)),
-                            retry, sleep=runtime.sleep)
+                                           lambda event: runtime.progress.layer(destination.label, event),
+                                           deadline=deadline, on_tag=lambda tag: moves.add(tag, first.digest)),
+                            retry, sleep=runtime.sleep, deadline=deadline, rng=runtime.jitter)
     except (PipelineError, OSError, ValueError, KeyError) as error:
+        deadline.check(f"copy to {destination.repository_uri}")
         runtime.progress.log(f"[{destination.label}] copying from {source_host} failed ({error}); pushing instead")
         return None
     tag_locally(runtime.docker(), image_id, destination.repository_uri, tag_list)
-    runtime.progress.log(f"[{destination.label}] copied {origin.digest[:19]} from {source_host}")
+    runtime.progress.log(f"[{destination.label}] copied {first.digest[:19]} from {source_host}")
     return digest
 
 
@@ -182,13 +294,18 @@ def tag_locally(api: Any, image_id: str, repository_uri: str, tag_list: Sequence
             raise RegistryError(f"cannot tag {image_id} as {repository_uri}:{tag}: {error}") from error
 
 
-def planned(target: Target, destination: Destination, tag_list: Sequence[str]) -> DestinationResult:
+def result(target: Target, destination: Destination, tag_list: Sequence[str], digest: str | None, status: str,
+           error: str | None, seconds: float, moved: tuple[str, ...] = ()) -> DestinationResult:
     return DestinationResult(target.environment, target.account, target.region, destination.repository_uri,
-                             tuple(tag_list), None, "planned", None, 0.0)
+                             tuple(tag_list), digest, status, error, seconds, moved)
+
+
+def planned(target: Target, destination: Destination, tag_list: Sequence[str]) -> DestinationResult:
+    return result(target, destination, tag_list, None, "planned", None, 0.0)
 
 
 def failed(target: Target, destination: Destination | None, tag_list: Sequence[str], error: Any,
-           seconds: float) -> DestinationResult:
+           seconds: float, status: str = "failed") -> DestinationResult:
     return DestinationResult(target.environment, target.account, target.region,
                              destination.repository_uri if destination else None, tuple(tag_list), None,
-                             "failed", str(error), seconds)
+                             status, str(error), seconds)

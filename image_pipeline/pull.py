@@ -13,11 +13,12 @@ from .engine import engine_errors
 from .errors import DigestMismatchError, RegistryError, SettingsError
 from .retry import is_transient, with_retry
 from .runtime import Runtime
-from .settings import PullSettings
+from .settings import PullSettings, split_reference
 from .stream import read_stream
 from .targets import Destination
 
 TokenFor = Callable[[Target], Token]
+__all__ = ["PullResult", "pull", "split_reference"]
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,6 @@ class PullResult:
     tag: str
     digest: str
     seconds: float
-
-
-def split_reference(reference: str) -> tuple[str, str]:
-    """``team/app:1.2`` -> (``team/app``, ``1.2``); no tag means ``latest``."""
-    name, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "")
-    return (name, tag or "latest")
 
 
 def choose(settings: PullSettings, runtime: Runtime) -> Target:

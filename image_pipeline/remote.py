@@ -72,9 +72,11 @@ def local_digests(repo_digests: Sequence[str], repository_uri: str) -> set[str]:
 
 def plan(destination: Destination, tags: Sequence[str], image_id: str, repo_digests: Sequence[str],
          remote: dict[str, RemoteImage]) -> Plan:
-    """Which tags need a push. Raises ``ImmutableTagError`` for an immutable tag at another image."""
+    """Which tags need a push. Raises ``ImmutableTagError`` for an immutable tag at another image (with
+    several such tags, a ``RegistryError`` whose message has one line per tag)."""
     mine = local_digests(repo_digests, destination.repository_uri)
     same: dict[str, str] = {}
+    conflicts: list[ImmutableTagError] = []
     for tag in tags:
         image = remote.get(tag)
         if image is None:
@@ -83,7 +85,11 @@ def plan(destination: Destination, tags: Sequence[str], image_id: str, repo_dige
             same[tag] = image.digest
         elif destination.tag_is_immutable(tag):
             ours = sorted(mine)[0] if len(mine) == 1 else f"{image_id} (image id)"
-            raise ImmutableTagError(tag, destination.repository_uri, image.digest, ours)
+            conflicts.append(ImmutableTagError(tag, destination.repository_uri, image.digest, ours))
+    if len(conflicts) == 1:
+        raise conflicts[0]
+    if conflicts:
+        raise RegistryError("\n".join(str(c) for c in conflicts))
     push = tuple(t for t in tags if t not in same)
     digests = set(same.values())
     if not push and len(digests) == 1:

@@ -5,11 +5,15 @@ import json
 from dataclasses import dataclass
 from typing import Sequence
 
-STATUSES = ("pushed", "unchanged", "failed", "planned")
+STATUSES = ("pushed", "unchanged", "failed", "skipped", "planned")
 
 
 @dataclass(frozen=True)
 class DestinationResult:
+    """``status``: ``pushed``, ``unchanged``, ``failed``, ``skipped`` (nothing pushed because another
+    destination failed the pre-flight check) or ``planned`` (dry run). ``moved``: the tags this run made
+    point at the image in this repository (also when the destination failed later)."""
+
     environment: str
     account: str
     region: str
@@ -19,6 +23,7 @@ class DestinationResult:
     status: str
     error: str | None
     seconds: float
+    moved: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -37,9 +42,9 @@ class PublishResult:
 
 
 def json_document(results: Sequence[PublishResult]) -> str:
-    """``{"destinations": [{"repository_uri", "tags", "digest", "status", "error", "seconds"}, ...]}``."""
-    rows = [{"repository_uri": d.repository_uri, "tags": list(d.tags), "digest": d.digest, "status": d.status,
-             "error": d.error, "seconds": round(d.seconds, 3), "environment": d.environment,
+    """``{"destinations": [{"repository_uri", "tags", "moved", "digest", "status", "error", "seconds"}, ...]}``."""
+    rows = [{"repository_uri": d.repository_uri, "tags": list(d.tags), "moved": list(d.moved), "digest": d.digest,
+             "status": d.status, "error": d.error, "seconds": round(d.seconds, 3), "environment": d.environment,
              "account": d.account, "region": d.region}
             for result in results for d in result.destinations]
     return json.dumps({"destinations": rows}, indent=2)
@@ -54,16 +59,26 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def publish_table(results: Sequence[PublishResult]) -> str:
     rows = [[d.environment, d.region, d.repository_uri or f"{d.account}/{result.repository}", ",".join(d.tags),
-             d.status, (d.digest or "-")[:19], f"{d.seconds:.1f}s"]
+             d.status, ",".join(d.moved) or "-", (d.digest or "-")[:19], f"{d.seconds:.1f}s"]
             for result in results for d in result.destinations]
-    return table(["ENV", "REGION", "REPOSITORY URI", "TAGS", "STATUS", "DIGEST", "TIME"], rows)
+    return table(["ENV", "REGION", "REPOSITORY URI", "TAGS", "STATUS", "MOVED", "DIGEST", "TIME"], rows)
 
 
 def error_lines(results: Sequence[PublishResult]) -> list[str]:
-    """One line per distinct failure (a build failure hits every destination but is said once)."""
+    """One line per distinct failure (a build failure hits every destination but is said once); a
+    skipped destination is not a problem of its own and gets no line."""
     seen: dict[str, None] = {}
     for result in results:
         for d in result.destinations:
             if d.status == "failed":
-                seen.setdefault(d.error or "failed without a digest from the registry", None)
+                for line in (d.error or "failed without a digest from the registry").splitlines():
+                    seen.setdefault(line, None)
     return list(seen)
+
+
+def moved_lines(results: Sequence[PublishResult]) -> list[str]:
+    """After a failure: which tags moved where (empty when nothing failed or nothing moved)."""
+    if all(r.ok for r in results):
+        return []
+    return [f"{d.repository_uri}: moved {', '.join(d.moved)} to {d.digest or 'the new image'}"
+            for result in results for d in result.destinations if d.moved and d.repository_uri]

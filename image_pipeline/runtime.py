@@ -2,6 +2,7 @@
 per destination, the token cache, the Docker engine, progress output."""
 from __future__ import annotations
 
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -11,8 +12,10 @@ from ecr_spec import RegistrySpec, Target
 
 from . import auth, blobcopy, progress, targets
 from .aws import Sessions
+from .deadline import Deadline
 from .engine import Inspector, api_client, inspector
 from .progress import Progress
+from .registry import RegistryClient
 from .settings import CredentialSettings, SpecSource
 from .stream import OnLayer
 
@@ -27,6 +30,7 @@ class Runtime:
     inspector: Callable[[], Inspector] = inspector
     copier: Copier | None = None  # the registry-to-registry fast path; None: every destination is pushed
     sleep: Callable[[float], None] = field(default=time.sleep)
+    jitter: Callable[[float, float], float] = field(default=random.uniform)  # the retry waits' randomness
     known_targets: dict[tuple[str, str], Target] = field(default_factory=dict)
 
     def token_for_host(self, destination: Any) -> auth.Token:
@@ -39,16 +43,21 @@ class Runtime:
         return self.tokens.get(token_key(target))
 
 
-Copier = Callable[[str, auth.Token, str, Any, auth.Token, Sequence[str], OnLayer], str]
+# (source URI, its token, digest, destination, its token, tags, on_layer, *, deadline, on_tag) -> digest
+Copier = Callable[..., str]
 
 
 def copy_between_registries(source_uri: str, source_token: auth.Token, digest: str, destination: Any,
-                            token: auth.Token, tags: Sequence[str], on_layer: OnLayer) -> str:
+                            token: auth.Token, tags: Sequence[str], on_layer: OnLayer, *,
+                            deadline: Deadline | None = None,
+                            on_tag: Callable[[str], None] = lambda tag: None) -> str:
     """``Copier`` over the registries' HTTP API (see ``blobcopy``)."""
     source_host, source_repository = source_uri.split("/", 1)
-    reader = blobcopy.RegistryClient(source_host, source_token.username, source_token.password)
-    writer = blobcopy.RegistryClient(destination.host, token.username, token.password)
-    return blobcopy.copy_image(reader, source_repository, digest, writer, destination.repository, tags, on_layer)
+    reader = RegistryClient(source_host, username=source_token.username, password=source_token.password,
+                            deadline=deadline)
+    writer = RegistryClient(destination.host, username=token.username, password=token.password, deadline=deadline)
+    return blobcopy.copy_image(reader, source_repository, digest, writer, destination.repository, tags, on_layer,
+                               deadline, on_tag)
 
 
 def token_key(target: Target) -> tuple[str, str]:

@@ -95,7 +95,8 @@ def test_compose_publish_builds_and_publishes_the_example_services(deployed_sand
     assert all(r["repository_uri"].endswith("/" + REPO) and r["tags"] == [tag] for r in rows)
 
 
-def test_lifecycle_preview_shows_every_destination_with_the_local_evaluator(deployed_sandbox, tmp_path):
+def test_lifecycle_preview_shows_every_destination_as_ecrs_preview_api_evaluates_it(deployed_sandbox, tmp_path):
+    """The sandbox serves StartLifecyclePolicyPreview / GetLifecyclePolicyPreview, so the API path answers."""
     done, document = publish_json(make_context(tmp_path, deployed_sandbox.base_image), unique_tag())
     assert done.returncode == 0, done.stderr
 
@@ -105,4 +106,5 @@ def test_lifecycle_preview_shows_every_destination_with_the_local_evaluator(depl
     for row in document["destinations"]:
         assert row["repository_uri"] in preview.stdout
         assert row["digest"][7:19] in preview.stdout
-    assert "local evaluator" in preview.stdout and "DIGEST" in preview.stdout
+    assert "Evaluated by ECR's lifecycle preview API." in preview.stdout and "DIGEST" in preview.stdout
+    assert "local evaluator" not in preview.stdout

@@ -159,6 +159,74 @@ def test_an_immutable_tag_at_another_digest_is_a_clear_error_naming_tag_reposito
     assert document["destinations"][0]["status"] == "failed"
 
 
+def registry_digest(docker_client, uri: str, tag: str, password: str) -> str | None:
+    """What the registry itself (not moto) holds for URI:TAG, asked through the engine; None: no such tag."""
+    import docker
+
+    try:
+        found = docker_client.api.inspect_distribution(f"{uri}:{tag}",
+                                                       auth_config={"username": "AWS", "password": password})
+    except docker.errors.NotFound:
+        return None
+    return str(found["Descriptor"]["digest"])
+
+
+def wait_for_tag(client, tag: str) -> str:  # type: ignore[no-untyped-def]
+    """The sandbox mirrors registry pushes into moto asynchronously; wait until ECR's API shows ``tag``."""
+    for _ in range(100):
+        found = client.describe_images(repositoryName=REPO, filter={"tagStatus": "TAGGED"})["imageDetails"]
+        digests = [i["imageDigest"] for i in found if tag in (i.get("imageTags") or [])]
+        if digests:
+            return str(digests[0])
+        time.sleep(0.1)
+    raise AssertionError(f"{tag} never appeared in describe_images")
+
+
+def test_an_immutable_tag_conflict_in_one_destination_leaves_every_destination_as_it_was(
+        deployed, tmp_path, ecr, ecr_password, build_image, push_image, docker_client):
+    """ECR user guide, "Image tag mutability": with immutable tags, pushing a tag that is already in the
+    repository fails (ImageTagAlreadyExistsException). Pre-flight sees it before anything is pushed."""
+    tag = unique_tag()
+    eu_host = "222222222222.dkr.ecr.eu-west-1.amazonaws.com"
+    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222"))
+    assert wait_for_tag(ecr("222222222222", "eu-west-1"), tag) == other
+
+    done, document = publish_json(make_context(tmp_path, deployed.base_image), tag)
+
+    assert_one_clear_failure(done, f"tag '{tag}'", f"immutable repository {eu_host}/{REPO}", other)
+    assert len(error_lines(done)) == 1
+    rows = {(r["account"], r["region"]): r for r in document["destinations"]}
+    assert {k: r["status"] for k, r in rows.items()} == {("111111111111", "us-east-1"): "skipped",
+                                                        ("222222222222", "us-east-1"): "skipped",
+                                                        ("222222222222", "eu-west-1"): "failed"}
+    assert all(r["moved"] == [] and r["digest"] is None for r in rows.values())
+    # Independent checks, in the registries themselves: the tag is still absent where it was, and still at
+    # the other image where it was there.
+    for (account, region), row in rows.items():
+        uri = f"{account}.dkr.ecr.{region}.amazonaws.com/{REPO}"
+        expected = other if region == "eu-west-1" and account == "222222222222" else None
+        assert registry_digest(docker_client, uri, tag, ecr_password(account)) == expected, uri
+
+
+def test_allow_partial_publishes_where_it_can_and_reports_the_conflict(deployed, tmp_path, ecr, ecr_password,
+                                                                      build_image, push_image, docker_client):
+    tag = unique_tag()
+    eu_host = "222222222222.dkr.ecr.eu-west-1.amazonaws.com"
+    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222"))
+    wait_for_tag(ecr("222222222222", "eu-west-1"), tag)
+
+    done, document = publish_json(make_context(tmp_path, deployed.base_image), tag, extra=("--allow-partial",))
+
+    assert_one_clear_failure(done, f"tag '{tag}'", f"immutable repository {eu_host}/{REPO}")
+    rows = {(r["account"], r["region"]): r for r in document["destinations"]}
+    assert rows[("222222222222", "eu-west-1")]["status"] == "failed"
+    for key in (("111111111111", "us-east-1"), ("222222222222", "us-east-1")):
+        row = rows[key]
+        assert row["status"] == "pushed" and row["moved"] == [tag]
+        assert registry_digest(docker_client, row["repository_uri"], tag, ecr_password(key[0])) == row["digest"]
+    assert registry_digest(docker_client, f"{eu_host}/{REPO}", tag, ecr_password("222222222222")) == other
+
+
 def test_a_build_failure_is_one_clear_line_and_nothing_is_reported_as_pushed(deployed, tmp_path):
     context = make_context(tmp_path, deployed.base_image, extra="RUN echo broken && exit 7")
 

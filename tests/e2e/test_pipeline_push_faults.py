@@ -1,6 +1,7 @@
 """Push faults against a real registry process this test starts and stops itself (Debian's docker-registry
 on 127.0.0.1, plain HTTP, which the Docker engine allows for loopback): a registry stopped in the middle of a
-push and a registry that does not answer both end in a RegistryError, never in a digest."""
+push and a registry that does not answer both end in a RegistryError, never in a digest; the engine's own
+silent upload retries are cut at their first "Retrying in N seconds" so our retry policy decides."""
 from __future__ import annotations
 
 import os
@@ -18,6 +19,7 @@ from image_pipeline.errors import RegistryError
 from image_pipeline.push import push_tag
 from image_pipeline.retry import with_retry
 from image_pipeline.settings import RetrySettings
+from image_pipeline.stream import EngineRetryError
 
 CONFIG = """version: 0.1
 storage:
@@ -82,14 +84,18 @@ def test_a_registry_stopped_in_the_middle_of_a_push_fails_the_push_without_a_dig
 
     stopper = threading.Thread(target=stop_when_uploading)
     stopper.start()
+    retried: list[RegistryError] = []
     try:
         with pytest.raises(RegistryError) as caught:
             with_retry(lambda: push_tag(docker_client.api, uri, tag, {}, on_layer),
-                       RetrySettings(attempts=2, first_delay=0.2), sleep=time.sleep)
+                       RetrySettings(attempts=2, first_delay=0.2), lambda error, attempt, delay: retried.append(error),
+                       sleep=time.sleep)
     finally:
         stopper.join()
     assert uploading.is_set(), "the push finished before the registry could be stopped"
     assert f"push of {uri}:{tag}" in str(caught.value)
+    # The first attempt ended at the engine's own first retry, not after its five; ours came next.
+    assert retried and isinstance(retried[0], EngineRetryError), retried
 
 
 def test_a_registry_that_does_not_answer_fails_fast(docker_client, sandbox):

@@ -152,23 +152,96 @@ def test_an_account_the_spec_grants_pull_can_pull_from_the_deployed_repository(
     assert found["Descriptor"]["digest"] == digest
 
 
-def test_a_push_that_moves_an_immutable_tag_is_undone_in_the_registry_and_ecr_keeps_the_old_digest(
-    sandbox, ecr, ecr_password, build_image, push_image, docker_client
-):
+def _docker_cli(sandbox, config_dir):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "DOCKER_CONFIG": str(config_dir),
+           "DOCKER_HOST": sandbox.env["DOCKER_HOST"]}
+
+    def docker(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        return subprocess.run(["docker", *args], input=stdin, env=env, capture_output=True, text=True, timeout=180)
+
+    return docker
+
+
+@pytest.fixture
+def immutable_repository(sandbox, ecr, ecr_password, tmp_path):  # type: ignore[no-untyped-def]
+    """A fresh IMMUTABLE_WITH_EXCLUSION repository (tags ``dev-*`` stay mutable) and a logged-in docker CLI."""
     account, region = sandbox.registries[0].account, sandbox.registries[0].region
     name = f"sandbox-tests/immutable-{uuid.uuid4().hex[:8]}"
-    ecr(account, region).create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
-    host, password = sandbox.registry(account, region).host, ecr_password(account)
-    first = push_image(build_image(), host, name, "v1", password)
-    _wait_for_digest(ecr(account, region), name, first)
+    ecr(account, region).create_repository(
+        repositoryName=name, imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": "dev-*"}])
+    host = sandbox.registry(account, region).host
+    docker = _docker_cli(sandbox, tmp_path)
+    login = docker("login", "--username", "AWS", "--password-stdin", host, stdin=ecr_password(account))
+    assert login.returncode == 0, login.stderr
+    return ecr(account, region), host, name, docker
 
-    second = push_image(build_image(), host, name, "v1", password)  # the registry itself accepts it
 
-    auth = {"username": "AWS", "password": password}
-    deadline = time.monotonic() + 10
-    while docker_client.api.inspect_distribution(f"{host}/{name}:v1", auth_config=auth)["Descriptor"]["digest"] != first:
-        assert time.monotonic() < deadline, "the registry kept the moved tag"
-        time.sleep(0.1)
-    tagged = ecr(account, region).describe_images(repositoryName=name, imageIds=[{"imageTag": "v1"}])
-    assert second != first
-    assert tagged["imageDetails"][0]["imageDigest"] == first
+def test_a_docker_cli_push_that_would_move_an_immutable_tag_fails_with_ecrs_message(
+    immutable_repository, build_image
+):
+    """ECR refuses the manifest PUT (TAG_INVALID): docker prints "tag invalid: The image tag '...' already
+    exists in the '...' repository and cannot be overwritten because the tag is immutable." (ECR user guide,
+    "Preventing image tags from being overwritten in Amazon ECR"; the message as ECR reports it)."""
+    ecr_client, host, name, docker = immutable_repository
+    assert docker("tag", build_image(), f"{host}/{name}:v1").returncode == 0
+    first = docker("push", f"{host}/{name}:v1")
+    assert first.returncode == 0, first.stderr
+    first_digest = first.stdout.split("digest: ", 1)[1].split()[0]
+    assert docker("tag", build_image(), f"{host}/{name}:v1").returncode == 0
+
+    second = docker("push", f"{host}/{name}:v1")
+
+    assert second.returncode != 0
+    assert (f"tag invalid: The image tag 'v1' already exists in the '{name}' repository and cannot be "
+            f"overwritten because the tag is immutable.") in second.stderr + second.stdout
+    assert _wait_for_digest(ecr_client, name, first_digest).get("imageTags") == ["v1"]
+
+
+def test_pushing_the_same_image_again_to_an_immutable_tag_succeeds(immutable_repository, build_image):
+    """Tag immutability refuses moving a tag, not re-pushing the image it already names."""
+    _, host, name, docker = immutable_repository
+    assert docker("tag", build_image(), f"{host}/{name}:v1").returncode == 0
+    assert docker("push", f"{host}/{name}:v1").returncode == 0
+
+    again = docker("push", f"{host}/{name}:v1")
+
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_tag_matching_an_exclusion_filter_moves_in_an_immutable_with_exclusion_repository(
+    immutable_repository, build_image
+):
+    """IMMUTABLE_WITH_EXCLUSION: tags matching an exclusion filter (``dev-*``) stay mutable."""
+    ecr_client, host, name, docker = immutable_repository
+    assert docker("tag", build_image(), f"{host}/{name}:dev-1").returncode == 0
+    assert docker("push", f"{host}/{name}:dev-1").returncode == 0
+    assert docker("tag", build_image(), f"{host}/{name}:dev-1").returncode == 0
+
+    moved = docker("push", f"{host}/{name}:dev-1")
+
+    assert moved.returncode == 0, moved.stderr
+    digest = moved.stdout.split("digest: ", 1)[1].split()[0]
+    assert _wait_for_digest(ecr_client, name, digest).get("imageTags") == ["dev-1"]
+
+
+def test_describe_images_reports_the_size_of_the_pushed_layers(sandbox, ecr, ecr_password, docker_client,
+                                                                push_image, tmp_path):
+    """ImageDetail.imageSizeInBytes: the compressed layers as pushed (API reference, ImageDetail), so a
+    2 MB layer of random bytes reports more than 2 MB (moto reported the 2776-byte config blob)."""
+    import os
+
+    account, region = sandbox.registries[0].account, sandbox.registries[0].region
+    name = f"sandbox-tests/size-{uuid.uuid4().hex[:8]}"
+    ecr(account, region).create_repository(repositoryName=name)
+    (tmp_path / "blob").write_bytes(os.urandom(2_000_000))
+    (tmp_path / "Dockerfile").write_text(f"FROM {sandbox.base_image}\nCOPY blob /blob\n")
+    image, _ = docker_client.images.build(path=str(tmp_path), rm=True, forcerm=True)
+    host = sandbox.registry(account, region).host
+
+    digest = push_image(image.id, host, name, "v1", ecr_password(account))
+
+    size = _wait_for_digest(ecr(account, region), name, digest)["imageSizeInBytes"]
+    assert 2_000_000 < size < 4_000_000

@@ -201,7 +201,7 @@ class FakeRegistry:
 def source_storage(tmp_path: Any) -> tuple[Any, str]:
     import hashlib
 
-    from ecr_sandbox.registry_client import blob_path
+    from ecr_sandbox.storage import blob_path
 
     digest = "sha256:" + hashlib.sha256(MANIFEST.encode()).hexdigest()
     path = blob_path(tmp_path, digest)

@@ -42,7 +42,7 @@ class Target:
     def has_blob(self, repository, digest):
         return digest in self.existing
 
-    def upload_blob(self, repository, digest, size, data):
+    def upload_blob(self, repository, digest, data, size):
         self.uploads[digest] = b"".join(iter(lambda: data.read(2), b""))
 
     def put_manifest(self, repository, tag, body, media_type):
@@ -71,3 +71,28 @@ def test_a_manifest_stored_at_another_digest_is_an_error():
 def test_manifest_lists_are_left_to_the_engine():
     with pytest.raises(CopyError, match="are not copied; pushing instead"):
         copy_image(Source("application/vnd.oci.image.index.v1+json"), "a/app", DIGEST, Target(), "b/app", ["v1"])
+
+
+def test_each_tag_is_reported_once_it_points_at_the_image_in_the_target():
+    class RefuseLatest(Target):
+        def put_manifest(self, repository, tag, body, media_type):
+            if tag == "latest":
+                raise CopyError("PUT manifests/latest: HTTP 400 tag invalid")
+            return super().put_manifest(repository, tag, body, media_type)
+
+    moved = []
+    with pytest.raises(CopyError, match="tag invalid"):
+        copy_image(Source(), "a/app", DIGEST, RefuseLatest(), "b/app", ["v1", "latest"], on_tag=moved.append)
+
+    assert moved == ["v1"]
+
+
+def test_a_copy_past_its_deadline_stops_between_blocks():
+    from image_pipeline.deadline import Deadline
+    from image_pipeline.errors import DeadlineError
+    now = [0.0]
+    deadline = Deadline(10.0, clock=lambda: now[0])
+    now[0] = 11.0
+
+    with pytest.raises(DeadlineError, match="copy of layer"):
+        copy_image(Source(), "a/app", DIGEST, Target(), "b/app", ["v1"], deadline=deadline)

@@ -88,3 +88,105 @@ def test_the_module_runs_as_python_dash_m():
     import sys
     done = subprocess.run([sys.executable, "-m", "image_pipeline", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "publish" in done.stdout and "lifecycle-preview" in done.stdout
+
+
+def capture_settings(monkeypatch) -> dict:
+    seen: dict = {}
+    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
+    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+                        result("pushed", "sha256:d"))
+    return seen
+
+
+def test_publish_limits_and_partial_come_from_flags(monkeypatch):
+    seen = capture_settings(monkeypatch)
+
+    cli.main(["publish", "team/app", "--context", ".", "--timeout", "90", "--deadline", "300", "--attempts", "2",
+              "--allow-partial"])
+
+    s = seen["s"]
+    assert (s.timeout, s.deadline, s.retry.attempts, s.allow_partial) == (90.0, 300.0, 2, True)
+
+
+def test_publish_limits_fall_back_to_environment_variables_and_flags_win(monkeypatch):
+    seen = capture_settings(monkeypatch)
+    monkeypatch.setenv("IMAGE_PIPELINE_TIMEOUT", "45")
+    monkeypatch.setenv("IMAGE_PIPELINE_DEADLINE", "120")
+    monkeypatch.setenv("IMAGE_PIPELINE_ATTEMPTS", "6")
+
+    cli.main(["publish", "team/app", "--context", ".", "--deadline", "60"])
+
+    s = seen["s"]
+    assert (s.timeout, s.deadline, s.retry.attempts, s.allow_partial) == (45.0, 60.0, 6, False)
+
+
+def test_defaults_are_a_ten_minute_timeout_no_overall_deadline_and_no_partial_publishing(monkeypatch):
+    for name in ("IMAGE_PIPELINE_TIMEOUT", "IMAGE_PIPELINE_DEADLINE", "IMAGE_PIPELINE_ATTEMPTS"):
+        monkeypatch.delenv(name, raising=False)
+    seen = capture_settings(monkeypatch)
+
+    cli.main(["publish", "team/app", "--context", "."])
+
+    assert (seen["s"].timeout, seen["s"].deadline, seen["s"].allow_partial) == (600.0, None, False)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--timeout", "soon"], "error: --timeout: 'soon' is not a number"),
+    (["--deadline", "-5"], "error: --deadline: '-5' must be greater than 0"),
+    (["--attempts", "1.5"], "error: --attempts: '1.5' is not a whole number")])
+def test_bad_limits_are_one_line_naming_the_option(monkeypatch, capsys, argv, message):
+    capture_settings(monkeypatch)
+
+    assert cli.main(["publish", "team/app", "--context", ".", *argv]) == 1
+    assert capsys.readouterr().err.strip() == message
+
+
+def test_a_bad_environment_variable_is_named_in_the_error(monkeypatch, capsys):
+    capture_settings(monkeypatch)
+    monkeypatch.setenv("IMAGE_PIPELINE_TIMEOUT", "ten")
+
+    assert cli.main(["publish", "team/app", "--context", "."]) == 1
+    assert capsys.readouterr().err.strip() == "error: $IMAGE_PIPELINE_TIMEOUT: 'ten' is not a number"
+
+
+def test_help_shows_every_environment_variable_fallback(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["publish", "--help"])
+
+    shown = capsys.readouterr().out
+    for name in ("ECR_SPEC", "IMAGE_PIPELINE_PROFILE_TEMPLATE", "IMAGE_PIPELINE_TIMEOUT", "IMAGE_PIPELINE_DEADLINE",
+                 "IMAGE_PIPELINE_ATTEMPTS", "DOCKER_CONFIG"):
+        assert name in shown
+    assert "--allow-partial" in shown and "130 interrupted" in shown
+
+
+def test_login_settings_take_the_docker_config_from_the_environment(monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
+    monkeypatch.setattr(cli.logins, "login", lambda settings, rt: seen.setdefault("s", settings) and [])
+
+    cli.main(["login", "--env", "dev"])
+
+    assert seen["s"].docker_config == tmp_path and seen["s"].environments == ("dev",)
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    def interrupted(settings, rt):
+        raise KeyboardInterrupt
+    capture_settings(monkeypatch)
+    monkeypatch.setattr(cli.publishing, "publish", interrupted)
+
+    assert cli.main(["publish", "team/app", "--context", "."]) == 130
+    assert capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_an_unexpected_exception_is_one_error_line_not_a_traceback(monkeypatch, capsys):
+    def buggy(settings, rt):
+        raise RecursionError("maximum recursion depth exceeded")
+    capture_settings(monkeypatch)
+    monkeypatch.setattr(cli.publishing, "publish", buggy)
+
+    assert cli.main(["publish", "team/app", "--context", "."]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected RecursionError: maximum recursion depth exceeded") and "Traceback" not in err

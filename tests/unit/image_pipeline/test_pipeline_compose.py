@@ -46,3 +46,52 @@ def test_services_without_build_or_outside_the_spec_are_skipped(tmp_path):
 def test_a_missing_compose_file_is_a_clear_error(tmp_path):
     with pytest.raises(ComposeError, match="cannot read compose file"):
         read_services(tmp_path / "nope.yml", set(), {})
+
+
+def test_a_variables_value_cannot_inject_keys_into_the_compose_file(tmp_path):
+    import yaml
+    text = "services:\n  app:\n    image: team/app\n    build:\n      context: app\n      target: ${TAG}\n"
+    environ = {"TAG": "v1\n    build: /etc"}
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(text)
+    assert yaml.safe_load(interpolate(text, environ))["services"]["app"]["build"] == "/etc"  # text first: injected
+
+    (service,) = read_services(compose, {"team/app"}, environ)
+
+    assert service.build.context == tmp_path / "app"
+    assert service.build.target == "v1\n    build: /etc"
+
+
+def test_variables_are_substituted_in_values_of_lists_and_mappings_not_in_keys(tmp_path):
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  app:\n    image: team/app\n    build:\n      context: ${DIR:-app}\n"
+                       "      args:\n        V: ${VERSION}\n        ${KEY}: 1\n")
+
+    (service,) = read_services(compose, {"team/app"}, {"VERSION": "2", "KEY": "INJECTED"})
+
+    assert service.build.context == tmp_path / "app"
+    assert service.build.build_args == (("V", "2"), ("${KEY}", "1"))
+
+
+def test_a_double_dollar_is_a_literal_dollar():
+    assert interpolate("$$HOME-${A}", {"A": "a", "HOME": "/root"}) == "$HOME-a"
+
+
+def test_a_conflict_in_one_service_pushes_no_service(tmp_path):
+    from image_pipeline.compose import compose_publish
+    from image_pipeline.settings import ComposeSettings
+    from .pipeline_fakes import FakeDockerAPI, deployed, runtime
+
+    (tmp_path / "app").mkdir()
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  app:\n    image: docker-in-aws/todobackend\n    build: app\n"
+                       "  base:\n    image: platform/base-images\n    build: app\n")
+    ecrs, api = deployed(), FakeDockerAPI()
+    dev = ecrs[("111111111111", "us-east-1")]
+    dev.add_repository("platform/base-images", "IMMUTABLE", ())
+    dev.put("platform/base-images", "v1", "sha256:" + "f" * 64)
+
+    results = compose_publish(ComposeSettings(file=compose, tags=("v1",)), runtime(ecrs, api))
+
+    assert api.pushes == []
+    assert [[d.status for d in r.destinations] for r in results] == [["skipped"] * 3, ["failed"]]

@@ -215,7 +215,9 @@ def test_later_destinations_copy_from_the_first_registry_instead_of_pushing_agai
     api, copies = FakeDockerAPI(), []
     rt = runtime(deployed(), api)
 
-    def copier(source_uri, source_token, digest, destination, token, tags, on_layer):
+    def copier(source_uri, source_token, digest, destination, token, tags, on_layer, **options):
+        for tag in tags:
+            options["on_tag"](tag)
         copies.append((source_uri.split(".")[0], destination.repository_uri.split(".")[0], destination.region,
                        tuple(tags), token.password))
         return digest
@@ -236,7 +238,7 @@ def test_a_failed_copy_falls_back_to_an_engine_push(tmp_path):
     api, log = FakeDockerAPI(), io.StringIO()
     rt = runtime(deployed(), api, log)
 
-    def copier(*args):
+    def copier(*args, **options):
         raise CopyError("HTTP 401 (credentials refused)")
 
     rt.copier = copier

@@ -76,3 +76,25 @@ def test_a_build_error_in_the_stream_raises_build_error_with_its_message():
 def test_a_build_stream_without_an_image_id_fails():
     with pytest.raises(BuildError, match="without an image id"):
         read_build_stream([{"stream": "Step 1/1\n"}], lambda line: None)
+
+
+def test_a_401_after_the_registry_took_some_layers_is_a_lapsed_authorization_and_retried():
+    """A registry's bearer token can expire mid-push (distribution token auth: tokens carry a short
+    expires_in); the same credentials refused at the start are a wrong password and are not retried."""
+    from image_pipeline.errors import RegistryError
+    from image_pipeline.stream import read_stream
+    refused = {"error": "unauthorized: authentication required",
+               "errorDetail": {"message": "unauthorized: authentication required"}}
+
+    with pytest.raises(RegistryError) as midway:
+        read_stream([{"status": "Pushed", "id": "l1"}, refused], "push of x:v1", lambda e: None)
+    with pytest.raises(RegistryError) as uploading:
+        read_stream([{"status": "Pushing", "id": "l2", "progressDetail": {"current": 512, "total": 900}}, refused],
+                    "push of x:v1", lambda e: None)
+    with pytest.raises(RegistryError) as at_once:
+        read_stream([{"status": "Preparing", "id": "l1"}, {"status": "Pushing", "id": "l1", "progressDetail": {}},
+                     refused], "push of x:v1", lambda e: None)
+
+    assert midway.value.transient and "accepted the credentials for 1 layer(s)" in str(midway.value)
+    assert uploading.value.transient
+    assert not at_once.value.transient

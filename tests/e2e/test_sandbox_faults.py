@@ -1,0 +1,150 @@
+"""The sandbox's fault injection (docs/sandbox-faults.md): each mode reaches the next request, then disarms.
+
+Requests go through the real TLS front to the real registry (and to the real moto server for the API
+fault), with a bearer token from the sandbox's https realm."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import ssl
+import urllib.parse
+import urllib.request
+import uuid
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from ecr_sandbox import api
+from ecr_sandbox.errors import SandboxError
+from ecr_sandbox.state import Paths
+
+
+@pytest.fixture
+def site(sandbox, ecr, ecr_password):  # type: ignore[no-untyped-def]
+    """(host, address, repository, token, paths) for a fresh repository in the first registry."""
+    registry = sandbox.registries[0]
+    name = f"sandbox-tests/faults-{uuid.uuid4().hex[:8]}"
+    ecr(registry.account, registry.region).create_repository(repositoryName=name)
+    paths = Paths(sandbox.sandbox_dir)
+    yield registry, name, lambda: _token(sandbox, registry.host, name, ecr_password(registry.account)), paths
+    api.clear_faults(paths)
+
+
+def _context(sandbox) -> ssl.SSLContext:  # type: ignore[no-untyped-def]
+    return ssl.create_default_context(cafile=str(sandbox.sandbox_dir / "pki" / "ca.crt"))
+
+
+def _token(sandbox, host: str, repository: str, password: str) -> str:  # type: ignore[no-untyped-def]
+    query = urllib.parse.urlencode({"service": host, "scope": f"repository:{repository}:pull,push"})
+    request = urllib.request.Request(f"https://{host}/token?{query}", headers={
+        "Authorization": "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()})
+    with urllib.request.urlopen(request, context=_context(sandbox), timeout=10) as answer:
+        return json.loads(answer.read())["token"]
+
+
+def _request(sandbox, host: str, method: str, path: str, token: str, body: bytes | None = None,  # type: ignore[no-untyped-def]
+             timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPSConnection(host, 443, context=_context(sandbox), timeout=timeout)
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        conn.request(method, path, body=body, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), answer.read()
+    finally:
+        conn.close()
+
+
+def _upload(sandbox, host: str, repository: str, token: str, data: bytes, timeout: float = 30) -> int:  # type: ignore[no-untyped-def]
+    """A monolithic blob upload (POST, then PUT with the bytes); the PUT's status."""
+    status, headers, _ = _request(sandbox, host, "POST", f"/v2/{repository}/blobs/uploads/", token, timeout=timeout)
+    assert status == 202, status
+    location = urllib.parse.urlsplit(headers["Location"])
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    path = f"{location.path}?{location.query}&digest={digest}"
+    return _request(sandbox, host, "PUT", path, token, data, timeout=timeout)[0]
+
+
+def test_blob_5xx_answers_the_next_blob_upload_with_500_then_disarms(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, token, paths = site
+    api.inject_fault(registry.host, "blob-5xx", count=1, paths=paths)
+    bearer = token()
+
+    first = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
+    second = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
+
+    assert first[0] == 500 and b"injected fault" in first[2]
+    assert second[0] == 202
+
+
+def test_reset_cuts_the_connection_in_the_middle_of_a_blob(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, token, paths = site
+    api.inject_fault(registry.host, "reset", paths=paths)
+    bearer = token()
+
+    with pytest.raises((ConnectionError, http.client.HTTPException, ssl.SSLError)):
+        _upload(sandbox, registry.host, name, bearer, os.urandom(4 << 20))
+
+    assert _upload(sandbox, registry.host, name, bearer, os.urandom(1 << 20)) == 201
+
+
+def test_stall_sends_no_byte_of_the_answer_for_the_given_seconds(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, token, paths = site
+    api.inject_fault(registry.host, "stall", seconds=5, paths=paths)
+    bearer = token()
+
+    with pytest.raises(TimeoutError):
+        _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer, timeout=1)
+
+    assert _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer, timeout=10)[0] == 202
+
+
+def test_token_expiry_answers_401_invalid_token_after_the_first_blob_and_a_new_token_works(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, token, paths = site
+    api.inject_fault(registry.host, "token-expiry", count=1, paths=paths)
+    bearer = token()
+    assert _upload(sandbox, registry.host, name, bearer, b"first blob") == 201
+
+    status, headers, _ = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
+
+    assert status == 401 and 'error="invalid_token"' in headers["WWW-Authenticate"]
+    assert _upload(sandbox, registry.host, name, token(), b"second blob") == 201
+
+
+def test_throttle_answers_the_next_ecr_api_call_with_429_throttling_exception(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, _, paths = site
+    api.inject_fault("api", "throttle", count=1, operation="DescribeRepositories", paths=paths)
+    session = boto3.Session(profile_name=sandbox.profile(registry.account), region_name=registry.region)
+    client = session.client("ecr", config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+
+    with pytest.raises(ClientError) as raised:
+        client.describe_repositories(repositoryNames=[name])
+
+    assert raised.value.response["Error"]["Code"] == "ThrottlingException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert client.describe_repositories(repositoryNames=[name])["repositories"][0]["repositoryName"] == name
+
+
+def test_a_fault_admin_call_without_the_sandbox_secret_is_refused(sandbox):  # type: ignore[no-untyped-def]
+    port = json.loads((sandbox.sandbox_dir / "state.json").read_text())["gateway_port"]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/faults", method="POST",
+                                     data=json.dumps({"target": "api", "kind": "throttle"}).encode(),
+                                     headers={"X-Sandbox-Secret": "guess"})
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+
+    assert refused.value.code == 401
+
+
+def test_an_unknown_fault_kind_is_refused_with_the_kinds_named(sandbox):  # type: ignore[no-untyped-def]
+    with pytest.raises(SandboxError) as refused:
+        api.inject_fault(sandbox.registries[0].host, "meteor", paths=Paths(sandbox.sandbox_dir))
+
+    assert "blob-5xx, reset, stall, token-expiry" in str(refused.value)

@@ -1,0 +1,51 @@
+"""The push bridge reads only files named by a sha256 digest (issue 10: event data is never a free path)."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ecr_sandbox import bridge
+from ecr_sandbox.storage import blob_path
+
+MEDIA = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+class RecordingEcr:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def put_image(self, **params):  # type: ignore[no-untyped-def]
+        self.calls.append(params)
+
+
+def event(digest: str) -> dict:
+    return {"action": "push", "target": {"mediaType": MEDIA, "repository": "team/app", "digest": digest, "tag": "v1"}}
+
+
+@pytest.mark.parametrize("digest", ["../../../etc/passwd", "sha256:../../../../etc/passwd",
+                                    "sha256:" + "A" * 64, "sha512:" + "a" * 128, "sha256:" + "a" * 63])
+def test_an_event_whose_digest_is_not_sha256_and_64_hex_digits_is_ignored(tmp_path, digest):
+    ecr = RecordingEcr()
+
+    recorded = bridge.handle_events([event(digest)], tmp_path, lambda: ecr)
+
+    assert recorded == 0 and ecr.calls == []
+
+
+def test_an_event_with_a_sha256_digest_is_recorded_with_the_stored_manifest(tmp_path):
+    manifest = b'{"schemaVersion": 2}'
+    digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
+    path = blob_path(tmp_path, digest)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(manifest)
+    ecr = RecordingEcr()
+
+    recorded = bridge.handle_events([event(digest)], tmp_path, lambda: ecr)
+
+    assert recorded == 1 and ecr.calls[0]["imageManifest"] == manifest.decode()
+
+
+def test_blob_path_refuses_anything_but_a_sha256_digest(tmp_path):
+    with pytest.raises(ValueError, match="not a sha256 digest"):
+        blob_path(tmp_path, "sha256:../../x")

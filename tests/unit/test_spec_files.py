@@ -1,0 +1,35 @@
+"""Reading a spec from disk (``ecr_spec.files``): cdk.json's ``ecr`` context or a ``-c ecr-spec=FILE`` file."""
+import json
+from pathlib import Path
+
+import pytest
+
+from ecr_spec import load_cdk_json
+from ecr_spec.errors import SpecFileError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_key_given_twice_in_one_object_is_refused_rather_than_silently_dropped(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text('{"environments": {}, "registry": {"scan_type": "BASIC"}, "repositories": [], '
+                    '"registry": {"creation_templates": []}}')
+
+    with pytest.raises(SpecFileError) as raised:
+        load_cdk_json(override_path=path)
+
+    assert raised.value.problems == [
+        f"ecr-spec: {path}: the key 'registry' appears twice in one object (JSON would keep only the last)"]
+
+
+def test_a_missing_spec_file_says_it_cannot_be_read(tmp_path):
+    with pytest.raises(SpecFileError) as raised:
+        load_cdk_json(override_path=tmp_path / "missing.json")
+
+    assert raised.value.problems == [f"ecr-spec: cannot read {tmp_path / 'missing.json'}: No such file or directory"]
+
+
+def test_the_shipped_cdk_json_has_no_key_given_twice():
+    # the CDK CLI parses cdk.json with JSON.parse, which keeps the last of two equal keys without a word
+    load_cdk_json(ROOT / "cdk.json")
+    json.loads((ROOT / "cdk.json").read_text())

@@ -166,3 +166,42 @@ def test_the_replication_status_of_an_unknown_image_is_image_not_found_in_the_aw
 
     assert done.returncode != 0
     assert "ImageNotFoundException" in done.stderr and "does not exist within the repository" in done.stderr
+
+
+# --- image-pipeline publish with replication (image_pipeline.replicas, image_pipeline.replicated) -------------
+
+def _publish(sandbox: Any, tmp_path: Path, *extra: str) -> tuple[str, list[dict[str, Any]]]:
+    import sys
+
+    context = tmp_path / f"context-{uuid.uuid4().hex[:8]}"
+    context.mkdir()
+    (context / "Dockerfile").write_text(f"FROM {sandbox.base_image}\nRUN echo {uuid.uuid4().hex} > /id\n")
+    tag = f"r-{uuid.uuid4().hex[:12]}"
+    done = subprocess.run([sys.executable, "-m", "image_pipeline", "publish", DECLARED, "--context", str(context),
+                           "--tag", tag, "--json", *extra], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **sandbox.env})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return tag, json.loads(done.stdout)["destinations"]
+
+
+def test_publish_pushes_only_to_the_source_and_reports_the_replica_replicated_with_the_source_digest(
+    deployed_sandbox, ecr, tmp_path, spec
+):
+    tag, rows = _publish(deployed_sandbox, tmp_path)
+    source, replica = rows
+
+    assert ((source["account"], source["region"]), source["status"]) == (SOURCE, "pushed")
+    assert ((replica["account"], replica["region"]), replica["status"]) == (DESTINATION, "replicated")
+    assert replica["digest"] == source["digest"]
+    assert source["uploaded_bytes"] > 0 and replica["uploaded_bytes"] == 0
+    assert tag in _tags(ecr(*DESTINATION), DECLARED)[source["digest"]]  # ECR's own view of the replica
+
+
+def test_publish_with_no_wait_reports_the_replica_replicating_and_ecr_completes_it_afterwards(
+    deployed_sandbox, ecr, tmp_path, spec
+):
+    tag, rows = _publish(deployed_sandbox, tmp_path, "--no-wait")
+    source, replica = rows
+
+    assert (source["status"], replica["status"]) == ("pushed", "replicating")
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, source["digest"], tag)

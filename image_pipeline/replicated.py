@@ -109,11 +109,13 @@ class _Counting:
 
 
 def counting(runtime: Runtime) -> UploadTally:
-    """Start tallying the uploads of ``runtime``'s pushes (its progress is wrapped, once)."""
-    if isinstance(runtime.progress, _Counting):
-        return runtime.progress._tally
+    """A fresh tally of the uploads of ``runtime``'s pushes from now on (its progress is wrapped once; each
+    publish of a compose-publish, one after the other, gets its own tally)."""
     tally = UploadTally()
-    runtime.progress = _Counting(runtime.progress, tally)
+    if isinstance(runtime.progress, _Counting):
+        runtime.progress._tally = tally
+    else:
+        runtime.progress = _Counting(runtime.progress, tally)
     return tally
 
 

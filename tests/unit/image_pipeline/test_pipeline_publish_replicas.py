@@ -127,3 +127,16 @@ def test_the_no_wait_flag_turns_the_wait_off_and_waiting_is_the_default() -> Non
         return PublishSettings.from_args(parser().parse_args(["publish", REPO, "--context", ".", *extra]), {})
 
     assert parsed().wait is True and parsed("--no-wait").wait is False
+
+
+def test_each_publish_on_one_runtime_counts_only_its_own_uploads() -> None:
+    from image_pipeline.replicated import counting
+    from image_pipeline.stream import LayerEvent
+
+    run, _, _ = setup()
+    first = counting(run)
+    run.progress.layer("dev/us-east-1", LayerEvent("aaa", "Pushed", 10, 10))
+    second = counting(run)
+    run.progress.layer("dev/us-east-1", LayerEvent("bbb", "Pushed", 5, 5))
+
+    assert first.uploaded_bytes("dev/us-east-1", {}) == 10 and second.uploaded_bytes("dev/us-east-1", {}) == 5

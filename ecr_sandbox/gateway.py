@@ -20,7 +20,6 @@ import argparse
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -238,34 +237,14 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
     return front.Site(host, backend, FAULTS, mutability, pull_token, token)
 
 
-_REPLICATOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replication")
-
-
 def _replicator(settings: Settings, account: str, region: str):  # type: ignore[no-untyped-def]
     def after_put(repository: str, digest: str, media_type: str, tag: str | None) -> None:
-        _REPLICATOR.submit(_replicate, settings, account, region, repository, digest, media_type, tag)
+        moto_url = settings.data["moto_url"]
+        replication.later(replication.replicate, lambda a, r: _ecr(moto_url, a, r),
+                          lambda host, name: _registry_client(settings, host, name), settings.data["registries"],
+                          moto_url, account, region, repository, digest, media_type, tag)
 
     return after_put
-
-
-def _replicate(settings: Settings, account: str, region: str, repository: str, digest: str,
-               media_type: str, tag: str | None) -> None:
-    """Copy a recorded push to every destination of the source registry's replication configuration."""
-    moto_url, registries = settings.data["moto_url"], settings.data["registries"]
-    try:
-        config = _ecr(moto_url, account, region).describe_registry().get("replicationConfiguration") or {}
-        source = Path(registries[registry_host(account, region)]["storage"])
-        for dest_account, dest_region in replication.destinations(config, repository):
-            host = registry_host(dest_account, dest_region)
-            if host not in registries:
-                log.warning("replication of %s to %s skipped: the sandbox has no such registry", repository, host)
-                continue
-            replication.create_replica(_ecr(moto_url, dest_account, dest_region), repository)
-            replication.copy_image(source, _registry_client(settings, host, repository), repository, digest,
-                                   media_type, tag)
-            log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
-    except Exception as exc:  # noqa: BLE001 - a background task: report, never take the gateway down
-        log.error("replication of %s %s from %s/%s failed: %s", repository, digest, account, region, exc)
 
 
 def serve(config: Path, host: str, port: int) -> None:

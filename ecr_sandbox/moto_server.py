@@ -15,7 +15,7 @@ from base64 import b64encode
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ecr_sandbox import moto_cfn, moto_ecr
+from ecr_sandbox import moto_cfn, moto_ecr, moto_replication
 from ecr_sandbox.faults import SECRET_HEADER, FaultBook, authorized
 
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     moto_cfn.install()
     patch_authorization_token()
     moto_ecr.install()
+    moto_replication.install()
     install_faults(args.state_dir)
     from moto import server
 

@@ -121,6 +121,8 @@ def _publish_options(sub: argparse.ArgumentParser) -> None:
                      f"and retries (default: ${TIMEOUT_VARIABLE}, else {DEFAULT_TIMEOUT:g})")
     sub.add_argument("--deadline", metavar="SECONDS", help=f"limit for the whole publish, build included "
                      f"(default: ${DEADLINE_VARIABLE}, else none)")
+    sub.add_argument("--no-wait", action="store_true", help="do not wait for the destinations ECR replication "
+                     "feeds from a pushed one: report them 'replicating'")
     _attempts_option(sub)
 
 

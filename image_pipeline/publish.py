@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from ecr_spec import Target
 
-from . import build, preflight, remote, tags as tagging, targets
+from . import build, preflight, remote, replicated, tags as tagging, targets
 from .deadline import Deadline
 from .engine import engine_errors
 from .errors import PipelineError, RegistryError
@@ -67,7 +67,8 @@ def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | Non
 def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> Ready | PublishResult:
     """Pre-flight and the build; a ``PublishResult`` when the publish ends here (dry run, a destination
     that would fail, a failed build), else what ``push_ready`` pushes."""
-    chosen = targets.select(runtime.spec, settings.repository, settings.environments)
+    chosen = replicated.sources(runtime, settings.repository,
+                                targets.select(runtime.spec, settings.repository, settings.environments))
     tag_list = tagging.compute(settings.tags, settings.build.context)
     with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
         prepared = None if settings.dry_run or settings.rebuild else side.submit(
@@ -77,7 +78,8 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
     if settings.dry_run:
         return PublishResult(settings.repository, None, tuple(
             planned(c.target, c.destination, tag_list) if c.destination and c.ok else
-            failed(c.target, c.destination, tag_list, c.problem, 0.0) for c in checked))
+            failed(c.target, c.destination, tag_list, c.problem, 0.0) for c in checked) + replicated.planned_rows(
+            runtime, settings.repository, chosen, tag_list))
     if not settings.allow_partial and not all(c.ok for c in checked):
         return stopped(settings.repository, None, checked, tag_list)
     image_id: str | None = None
@@ -99,8 +101,13 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
 
 
 def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:
-    return PublishResult(ready.settings.repository, ready.image_id,
-                         push_all(ready.checked, ready.image_id, ready.tag_list, runtime, ready.settings, overall))
+    """Pushes to the sources, then reports (and by default waits for) the replicas ECR replication feeds."""
+    settings, tally = ready.settings, replicated.counting(runtime)
+    pushed = replicated.with_uploads(push_all(ready.checked, ready.image_id, ready.tag_list, runtime, settings,
+                                              overall), tally, runtime, settings.repository, ready.image_id)
+    fed = replicated.replica_rows(runtime, settings.repository, [c.target for c in ready.checked], pushed,
+                                  ready.tag_list, settings.wait, replicated.wait_limit(overall))
+    return PublishResult(settings.repository, ready.image_id, pushed + fed)
 
 
 def held_back(ready: Ready) -> PublishResult:

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Sequence
 
-STATUSES = ("pushed", "unchanged", "failed", "skipped", "planned")
+STATUSES = ("pushed", "unchanged", "failed", "skipped", "planned", "replicated", "replicating")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class DestinationResult:
     error: str | None
     seconds: float
     moved: tuple[str, ...] = ()
+    uploaded_bytes: int | None = None  # bytes the client sent there (0 for a replica); None: not counted
 
     @property
     def ok(self) -> bool:
@@ -45,7 +46,7 @@ def json_document(results: Sequence[PublishResult]) -> str:
     """``{"destinations": [{"repository_uri", "tags", "moved", "digest", "status", "error", "seconds"}, ...]}``."""
     rows = [{"repository_uri": d.repository_uri, "tags": list(d.tags), "moved": list(d.moved), "digest": d.digest,
              "status": d.status, "error": d.error, "seconds": round(d.seconds, 3), "environment": d.environment,
-             "account": d.account, "region": d.region}
+             "account": d.account, "region": d.region, "uploaded_bytes": d.uploaded_bytes}
             for result in results for d in result.destinations]
     return json.dumps({"destinations": rows}, indent=2)
 

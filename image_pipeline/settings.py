@@ -115,6 +115,7 @@ class PublishOptions:
     allow_partial: bool = False  # push to the destinations that pass pre-flight even when others fail it
     timeout: float = DEFAULT_TIMEOUT  # seconds per destination (its checks, pushes or copy, retries)
     deadline: float | None = None  # seconds for the whole publish, build included; None: no overall limit
+    wait: bool = True  # wait for the replicas ECR replication feeds (--no-wait: report them replicating)
 
     @staticmethod
     def options_from_args(args: argparse.Namespace, environ: Environ) -> dict[str, object]:
@@ -123,7 +124,8 @@ class PublishOptions:
                     retry=RetrySettings.from_args(args, environ), rebuild=args.rebuild,
                     allow_partial=args.allow_partial,
                     timeout=_number(args.timeout, "--timeout", TIMEOUT_VARIABLE, environ) or DEFAULT_TIMEOUT,
-                    deadline=_number(args.deadline, "--deadline", DEADLINE_VARIABLE, environ))
+                    deadline=_number(args.deadline, "--deadline", DEADLINE_VARIABLE, environ),
+                    wait=not getattr(args, "no_wait", False))
 
 
 @dataclass(frozen=True, kw_only=True)

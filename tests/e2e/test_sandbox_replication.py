@@ -8,7 +8,9 @@ for the ``platform`` prefix with ``mutable_tags: ["latest"]``.
 
 Sources: ECR API Reference RepositoryFilter (PREFIX_MATCH); user guide "Private image replication in Amazon ECR"
 and "Templates to control repositories created during a pull through cache, create on push, or replication
-action" (a template applies when ECR creates the repository; without one, ECR's defaults).
+action" (a template applies when ECR creates the repository; without one, ECR's defaults); ECR API Reference
+"DescribeImageReplicationStatus" and "ImageReplicationStatus" (status IN_PROGRESS | COMPLETE | FAILED per
+destination region and registry; ImageNotFoundException for an unknown image).
 """
 
 from __future__ import annotations
@@ -67,12 +69,28 @@ def _wait_for_replica(ecr_client: Any, repository: str, digest: str, tag: str) -
         time.sleep(0.2)
 
 
-def _aws(sandbox: Any, *args: str) -> Any:
-    done = subprocess.run([str(AWS), "--profile", sandbox.profile(DESTINATION[0]), "--region", DESTINATION[1],
+def _run_aws(sandbox: Any, where: tuple[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(AWS), "--profile", sandbox.profile(where[0]), "--region", where[1],
                            "--output", "json", "ecr", *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, **sandbox.env})
+
+
+def _aws(sandbox: Any, *args: str, where: tuple[str, str] = DESTINATION) -> Any:
+    done = _run_aws(sandbox, where, *args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def _statuses_once_recorded(ecr_client: Any, repository: str, digest: str) -> list[dict[str, str]]:
+    """The source's replication statuses as soon as the bridge has recorded the push in the ECR API."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return ecr_client.describe_image_replication_status(
+                repositoryName=repository, imageId={"imageDigest": digest})["replicationStatuses"]
+        except ecr_client.exceptions.ImageNotFoundException:
+            assert time.monotonic() < deadline, f"{repository}@{digest} never recorded in {SOURCE}"
+            time.sleep(0.05)
 
 
 def test_a_push_to_a_replicated_repository_shows_up_in_the_destination_with_its_digest_and_tag(
@@ -117,3 +135,73 @@ def test_a_repository_no_filter_matches_is_not_replicated(push_to_source, ecr, s
     _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
 
     assert missed_digest not in _tags(ecr(*DESTINATION), NOT_MATCHING)
+
+
+def test_right_after_a_push_replication_is_in_progress_and_the_replica_not_there_yet(push_to_source, ecr, spec):
+    digest, _ = push_to_source(DECLARED)
+    statuses = _statuses_once_recorded(ecr(*SOURCE), DECLARED, digest)
+
+    assert statuses == [{"region": DESTINATION[1], "registryId": DESTINATION[0], "status": "IN_PROGRESS"}]
+    assert digest not in _tags(ecr(*DESTINATION), DECLARED)
+
+
+def test_once_replicated_the_status_is_complete_with_the_same_digest_as_the_aws_cli_shows(
+    push_to_source, ecr, spec, deployed_sandbox
+):
+    digest, tag = push_to_source(DECLARED)
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
+
+    answer = _aws(deployed_sandbox, "describe-image-replication-status", "--repository-name", DECLARED,
+                  "--image-id", f"imageTag={tag}", where=SOURCE)
+    assert answer["imageId"]["imageDigest"] == digest
+    assert answer["replicationStatuses"] == [{"region": DESTINATION[1], "registryId": DESTINATION[0],
+                                              "status": "COMPLETE"}]
+    boto = ecr(*SOURCE).describe_image_replication_status(repositoryName=DECLARED, imageId={"imageTag": tag})
+    assert [s["status"] for s in boto["replicationStatuses"]] == ["COMPLETE"]
+
+
+def test_the_replication_status_of_an_unknown_image_is_image_not_found_in_the_aws_cli(deployed_sandbox):
+    done = _run_aws(deployed_sandbox, SOURCE, "describe-image-replication-status", "--repository-name", DECLARED,
+                    "--image-id", "imageTag=no-such-tag")
+
+    assert done.returncode != 0
+    assert "ImageNotFoundException" in done.stderr and "does not exist within the repository" in done.stderr
+
+
+# --- image-pipeline publish with replication (image_pipeline.replicas, image_pipeline.replicated) -------------
+
+def _publish(sandbox: Any, tmp_path: Path, *extra: str) -> tuple[str, list[dict[str, Any]]]:
+    import sys
+
+    context = tmp_path / f"context-{uuid.uuid4().hex[:8]}"
+    context.mkdir()
+    (context / "Dockerfile").write_text(f"FROM {sandbox.base_image}\nRUN echo {uuid.uuid4().hex} > /id\n")
+    tag = f"r-{uuid.uuid4().hex[:12]}"
+    done = subprocess.run([sys.executable, "-m", "image_pipeline", "publish", DECLARED, "--context", str(context),
+                           "--tag", tag, "--json", *extra], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **sandbox.env})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return tag, json.loads(done.stdout)["destinations"]
+
+
+def test_publish_pushes_only_to_the_source_and_reports_the_replica_replicated_with_the_source_digest(
+    deployed_sandbox, ecr, tmp_path, spec
+):
+    tag, rows = _publish(deployed_sandbox, tmp_path)
+    source, replica = rows
+
+    assert ((source["account"], source["region"]), source["status"]) == (SOURCE, "pushed")
+    assert ((replica["account"], replica["region"]), replica["status"]) == (DESTINATION, "replicated")
+    assert replica["digest"] == source["digest"]
+    assert source["uploaded_bytes"] > 0 and replica["uploaded_bytes"] == 0
+    assert tag in _tags(ecr(*DESTINATION), DECLARED)[source["digest"]]  # ECR's own view of the replica
+
+
+def test_publish_with_no_wait_reports_the_replica_replicating_and_ecr_completes_it_afterwards(
+    deployed_sandbox, ecr, tmp_path, spec
+):
+    tag, rows = _publish(deployed_sandbox, tmp_path, "--no-wait")
+    source, replica = rows
+
+    assert (source["status"], replica["status"]) == ("pushed", "replicating")
+    _wait_for_replica(ecr(*DESTINATION), DECLARED, source["digest"], tag)

@@ -75,3 +75,208 @@ def test_an_existing_repository_keeps_its_settings(ecr: Any) -> None:
                      "RepositoryPolicy": json.dumps({"Version": "2012-10-17", "Statement": []})})
     assert create_replica(ecr, "team/app") is None
     assert ecr.describe_repositories()["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
+
+
+# --- asynchronous replication and DescribeImageReplicationStatus (ecr_sandbox.moto_replication) -------------
+# Sources: ECR API Reference "DescribeImageReplicationStatus" (request repositoryName, imageId, registryId;
+# response replicationStatuses[] of ImageReplicationStatus: region, registryId, status IN_PROGRESS | COMPLETE |
+# FAILED, failureCode; errors ImageNotFoundException, RepositoryNotFoundException) and "ImageReplicationStatus".
+
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
+                                  "digest": "sha256:" + "c" * 64}, "layers": []})
+
+
+@pytest.fixture
+def replicating() -> Iterator[tuple[Any, Any, str]]:
+    """A source registry 111111111111/us-east-1 replicating ``team/`` to 222222222222/eu-west-1, one image pushed."""
+    from ecr_sandbox import moto_replication
+
+    moto_replication.install()
+    with mock_aws():
+        source = boto3.client("ecr", region_name="us-east-1")
+        account = source.describe_registry()["registryId"]
+        source.put_replication_configuration(replicationConfiguration={"rules": [{
+            "destinations": [{"region": "eu-west-1", "registryId": "222222222222"}],
+            "repositoryFilters": [{"filter": "team/", "filterType": "PREFIX_MATCH"}]}]})
+        source.create_repository(repositoryName="team/app")
+        digest = source.put_image(repositoryName="team/app", imageManifest=MANIFEST, imageTag="v1")["image"][
+            "imageId"]["imageDigest"]
+        yield source, account, digest
+
+
+def test_a_pushed_image_not_yet_at_its_destination_is_in_progress(replicating: tuple[Any, Any, str]) -> None:
+    source, _, digest = replicating
+    answer = source.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "v1"})
+    assert answer["imageId"] == {"imageDigest": digest, "imageTag": "v1"}
+    assert answer["replicationStatuses"] == [{"region": "eu-west-1", "registryId": "222222222222",
+                                              "status": "IN_PROGRESS"}]
+
+
+def test_an_image_whose_digest_is_at_the_destination_is_complete(replicating: tuple[Any, Any, str]) -> None:
+    from moto.ecr.models import ecr_backends
+
+    source, _, digest = replicating
+    destination = ecr_backends["222222222222"]["eu-west-1"]
+    destination.create_repository("team/app", None, None, None, None, None, None)
+    destination.put_image("team/app", MANIFEST, "v1")
+    [status] = source.describe_image_replication_status(
+        repositoryName="team/app", imageId={"imageDigest": digest})["replicationStatuses"]
+    assert status["status"] == "COMPLETE"
+
+
+def test_a_failure_the_gateway_recorded_reads_failed_with_its_code(replicating: tuple[Any, Any, str]) -> None:
+    from moto.ecr.models import ecr_backends
+
+    from ecr_sandbox import moto_replication
+
+    source, account, digest = replicating
+    moto_replication._failures(ecr_backends[account]["us-east-1"])[
+        ("team/app", digest, "222222222222", "eu-west-1")] = "DESTINATION_REGISTRY_NOT_IN_SANDBOX"
+    [status] = source.describe_image_replication_status(
+        repositoryName="team/app", imageId={"imageTag": "v1"})["replicationStatuses"]
+    assert (status["status"], status["failureCode"]) == ("FAILED", "DESTINATION_REGISTRY_NOT_IN_SANDBOX")
+
+
+def test_an_unknown_image_is_image_not_found(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    with pytest.raises(source.exceptions.ImageNotFoundException, match="does not exist within the repository"):
+        source.describe_image_replication_status(repositoryName="team/app", imageId={"imageTag": "nope"})
+
+
+def test_an_unknown_repository_is_repository_not_found(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    with pytest.raises(source.exceptions.RepositoryNotFoundException):
+        source.describe_image_replication_status(repositoryName="team/nope", imageId={"imageTag": "v1"})
+
+
+def test_an_image_no_rule_replicates_has_no_statuses(replicating: tuple[Any, Any, str]) -> None:
+    source, _, _ = replicating
+    source.create_repository(repositoryName="other/app")
+    source.put_image(repositoryName="other/app", imageManifest=MANIFEST, imageTag="v1")
+    assert source.describe_image_replication_status(
+        repositoryName="other/app", imageId={"imageTag": "v1"})["replicationStatuses"] == []
+
+
+def test_replication_runs_after_the_delay_in_push_order_without_blocking_the_push() -> None:
+    import threading
+
+    from ecr_sandbox.replication import DelayedRunner
+
+    now = [100.0]
+    slept: list[float] = []
+    ran: list[str] = []
+    release = threading.Event()
+    runner = DelayedRunner(1.5, clock=lambda: now[0], sleep=slept.append)
+    runner.submit(lambda: (release.wait(5), ran.append("first")))
+    runner.submit(ran.append, "second")
+    assert ran == []  # submit returned before anything ran
+    release.set()
+    runner.join()
+    assert ran == ["first", "second"] and slept[0] == 1.5
+
+
+def test_the_replication_delay_comes_from_the_environment() -> None:
+    from ecr_sandbox.replication import DEFAULT_DELAY_SECONDS, delay_seconds
+
+    assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "0.2"}) == 0.2
+    assert delay_seconds({}) == DEFAULT_DELAY_SECONDS
+    assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "soon"}) == DEFAULT_DELAY_SECONDS
+
+
+class FakeRegistry:
+    """A destination registry client that keeps what was put."""
+
+    def __init__(self) -> None:
+        self.manifests: dict[str, bytes] = {}
+
+    def has_blob(self, repository: str, digest: str) -> bool:
+        return True
+
+    def put_manifest(self, repository: str, reference: str, raw: bytes, media_type: str) -> None:
+        self.manifests[reference] = raw
+
+
+@pytest.fixture
+def source_storage(tmp_path: Any) -> tuple[Any, str]:
+    import hashlib
+
+    from ecr_sandbox.storage import blob_path
+
+    digest = "sha256:" + hashlib.sha256(MANIFEST.encode()).hexdigest()
+    path = blob_path(tmp_path, digest)
+    path.parent.mkdir(parents=True)
+    path.write_text(MANIFEST)
+    return tmp_path, digest
+
+
+def _replicate_once(storage: Any, digest: str, registries: dict[str, Any], failures: list[Any],
+                    monkeypatch: Any, source: tuple[str, str] = ("111111111111", "us-east-1")) -> FakeRegistry:
+    from ecr_sandbox import replication
+
+    monkeypatch.setattr(replication, "record_failure", lambda *args: failures.append(args))
+    registry = FakeRegistry()
+    replication.replicate(lambda a, r: boto3.client("ecr", region_name=r), lambda host, name: registry, registries,
+                          "http://moto", *source, "team/app", digest,
+                          "application/vnd.docker.distribution.manifest.v2+json", "v1")
+    return registry
+
+
+def test_a_destination_the_sandbox_has_no_registry_for_is_recorded_as_failed(
+        replicating: Any, source_storage: Any, monkeypatch: Any) -> None:
+    storage, digest = source_storage
+    failures: list[Any] = []
+    _replicate_once(storage, digest, {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)}},
+                    failures, monkeypatch)
+    assert [(f[-2], f[-1]) for f in failures] == [(("222222222222", "eu-west-1"), "DESTINATION_REGISTRY_NOT_IN_SANDBOX")]
+
+
+def test_an_image_that_arrived_by_replication_is_not_replicated_again(
+        replicating: Any, source_storage: Any, monkeypatch: Any) -> None:
+    from ecr_sandbox import replication
+
+    storage, digest = source_storage
+    registries = {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)},
+                  "222222222222.dkr.ecr.eu-west-1.amazonaws.com": {"storage": str(storage)}}
+    copied = _replicate_once(storage, digest, registries, [], monkeypatch)
+    assert "v1" in copied.manifests
+    # the copy's push notification comes back from eu-west-1; eu-west-1 replicating team/ onward would copy again
+    boto3.client("ecr", region_name="eu-west-1").put_replication_configuration(replicationConfiguration={"rules": [{
+        "destinations": [{"region": "eu-west-1", "registryId": "333333333333"}]}]})
+    registries["333333333333.dkr.ecr.eu-west-1.amazonaws.com"] = {"storage": str(storage)}
+    again = _replicate_once(storage, digest, registries, [], monkeypatch, source=("222222222222", "eu-west-1"))
+    assert again.manifests == {}
+
+
+def test_a_failure_the_gateway_reports_over_http_reads_failed_through_the_moto_server() -> None:
+    """The gateway's raw call (``record_failure``) reaches the patched moto server and the AWS API shows it."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from ecr_sandbox import moto_replication
+    from ecr_sandbox.aws import moto_client
+    from ecr_sandbox.replication import record_failure
+
+    moto_replication.install()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        source = moto_client("ecr", url, "111111111111", "us-east-1")
+        source.put_replication_configuration(replicationConfiguration={"rules": [{
+            "destinations": [{"region": "eu-west-1", "registryId": "222222222222"}]}]})
+        source.create_repository(repositoryName="team/app")
+        digest = source.put_image(repositoryName="team/app", imageManifest=MANIFEST, imageTag="v1")["image"][
+            "imageId"]["imageDigest"]
+        record_failure(url, "111111111111", "us-east-1", "team/app", digest, ("222222222222", "eu-west-1"),
+                       "REPLICATION_COPY_FAILED")
+        [status] = source.describe_image_replication_status(
+            repositoryName="team/app", imageId={"imageDigest": digest})["replicationStatuses"]
+        assert status == {"region": "eu-west-1", "registryId": "222222222222", "status": "FAILED",
+                          "failureCode": "REPLICATION_COPY_FAILED"}
+    finally:
+        server.stop()

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ecr_sandbox import api, cdk  # noqa: E402
+from ecr_sandbox.cli import machine_wide_notice  # noqa: E402
 from ecr_sandbox.errors import SandboxError  # noqa: E402
 from ecr_sandbox.state import Paths  # noqa: E402
 
@@ -73,6 +74,7 @@ def main() -> int:
     try:
         record = step("sandbox up")
         info = api.ensure_up(cdk_json=ROOT / "cdk.json", paths=Paths(ROOT / ".sandbox"))
+        print(machine_wide_notice(info), file=sys.stderr, flush=True)
         # the sandbox's environment as data (the mapping .sandbox/env gives a shell), PATH included
         env = api.process_env(info, ROOT)
         record.finish("ok", f"{info.endpoint_url}, {len(info.registries)} registries"

@@ -2,7 +2,7 @@
 
 - ``StartLifecyclePolicyPreview`` / ``GetLifecyclePolicyPreview`` in ECR's shapes (API reference pages of
   the same names; botocore's ``ecr`` model): the preview is evaluated by the project's one lifecycle
-  evaluator (``image_pipeline.lifecycle.evaluate``) when it is started, so ``start`` answers
+  evaluator (``ecr_spec.lifecycle_evaluation``) when it is started, so ``start`` answers
   ``IN_PROGRESS`` and ``get`` then ``COMPLETE``. ``previewResults`` lists the images a rule acts on
   (``action.type`` ``EXPIRE`` or ``TRANSITION`` + ``targetStorageClass``, ``appliedRulePriority``,
   ``storageClass``); ``summary`` counts them (``expiringImageTotalCount``,
@@ -54,10 +54,20 @@ def layers_size(manifest_text: str) -> int | None:
     return sum(int(layer.get("size", 0)) for layer in manifest["layers"])
 
 
-def preview_results(policy_text: str, images: list[Any], now: datetime) -> list[dict[str, Any]]:
-    """Evaluate ``policy_text`` on moto's images of one repository: ECR's ``previewResults`` entries."""
+def _listed_manifests(manifest_text: str) -> tuple[str, ...]:
+    """The digests a manifest list / OCI index references (an image it holds is not expired while it stays)."""
+    try:
+        manifest = json.loads(manifest_text or "{}")
+    except ValueError:
+        return ()
+    return tuple(m["digest"] for m in manifest.get("manifests", ()) if isinstance(m, dict) and "digest" in m)
+
+
+def preview(policy_text: str, images: list[Any], now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Evaluate ``policy_text`` on moto's images of one repository with the project's one evaluator; return
+    ECR's ``previewResults`` entries and ``summary``, in the shapes ``ecr_spec.lifecycle_evaluation`` gives."""
     from ecr_spec import SpecError, parse_policy_text
-    from image_pipeline import lifecycle
+    from ecr_spec.lifecycle_evaluation import Image, evaluate, preview_results, preview_summary
 
     _, invalid = _exceptions()
     try:
@@ -65,29 +75,10 @@ def preview_results(policy_text: str, images: list[Any], now: datetime) -> list[
     except SpecError as error:
         raise invalid("Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: "
                       + "; ".join(error.problems)) from error
-    seen = [lifecycle.Image(i.get_image_digest(), tuple(i.image_tags),
-                            datetime.fromtimestamp(i.image_pushed_at, timezone.utc)) for i in images]
-    results = []
-    for verdict in lifecycle.evaluate(rules, seen, now):
-        if verdict.action == "keep" or verdict.rule is None:
-            continue
-        action = ({"type": "EXPIRE"} if verdict.action == "expire"
-                  else {"type": "TRANSITION", "targetStorageClass": "ARCHIVE"})
-        entry: dict[str, Any] = {"imageDigest": verdict.image.digest, "imagePushedAt": verdict.image.pushed_at,
-                                 "action": action, "appliedRulePriority": verdict.rule.rule_priority,
-                                 "storageClass": verdict.image.storage_class.upper()}
-        if verdict.image.tags:
-            entry["imageTags"] = list(verdict.image.tags)
-        results.append(entry)
-    return results
-
-
-def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    transitions = sum(1 for r in results if r["action"]["type"] == "TRANSITION")
-    summary: dict[str, Any] = {"expiringImageTotalCount": sum(1 for r in results if r["action"]["type"] == "EXPIRE")}
-    if transitions:
-        summary["transitioningImageTotalCounts"] = [{"targetStorageClass": "ARCHIVE", "imageTotalCount": transitions}]
-    return summary
+    seen = [Image(i.get_image_digest(), tuple(i.image_tags), datetime.fromtimestamp(i.image_pushed_at, timezone.utc),
+                  manifests=_listed_manifests(i.image_manifest)) for i in images]
+    verdicts = evaluate(rules, seen, now)
+    return preview_results(verdicts), preview_summary(verdicts)
 
 
 def _select(results: list[dict[str, Any]], image_ids: list[dict[str, str]] | None,
@@ -117,9 +108,10 @@ def install_preview() -> None:
         text = self._get_param("lifecyclePolicyText") or repo.lifecycle_policy
         if not text:
             raise LifecyclePolicyNotFoundException(name, repo.registry_id)
-        results = preview_results(text, list(repo.images), datetime.now(timezone.utc))
+        results, summary = preview(text, list(repo.images), datetime.now(timezone.utc))
         with _LOCK:
-            PREVIEWS[(self.current_account, self.region, name)] = {"text": text, "results": results}
+            PREVIEWS[(self.current_account, self.region, name)] = {"text": text, "results": results,
+                                                                    "summary": summary}
         return ActionResult({"registryId": repo.registry_id, "repositoryName": name,
                              "lifecyclePolicyText": text, "status": "IN_PROGRESS"})
 
@@ -128,8 +120,8 @@ def install_preview() -> None:
         name = self._get_param("repositoryName")
         repo = self.ecr_backend._get_repository(name, self._get_param("registryId"))
         with _LOCK:
-            preview = PREVIEWS.get((self.current_account, self.region, name))
-        if preview is None:
+            stored = PREVIEWS.get((self.current_account, self.region, name))
+        if stored is None:
             raise not_found()
         image_ids = self._get_param("imageIds")
         page = self._get_param("maxResults")
@@ -138,13 +130,13 @@ def install_preview() -> None:
             raise invalid("maxResults and nextToken cannot be used with imageIds")
         if page is not None and not 1 <= int(page) <= 100:
             raise invalid("maxResults must be between 1 and 100")
-        selected = _select(preview["results"], image_ids, (self._get_param("filter") or {}).get("tagStatus"))
+        selected = _select(stored["results"], image_ids, (self._get_param("filter") or {}).get("tagStatus"))
         start = int(token) if token and str(token).isdigit() else 0
         size = int(page or DEFAULT_PAGE)
         answer: dict[str, Any] = {
-            "registryId": repo.registry_id, "repositoryName": name, "lifecyclePolicyText": preview["text"],
+            "registryId": repo.registry_id, "repositoryName": name, "lifecyclePolicyText": stored["text"],
             "status": "COMPLETE", "previewResults": selected[start:start + size],
-            "summary": _summary(preview["results"]),
+            "summary": stored["summary"],
         }
         if not image_ids and start + size < len(selected):
             answer["nextToken"] = str(start + size)

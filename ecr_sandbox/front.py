@@ -70,6 +70,19 @@ def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], t
             "MUTABLE_WITH_EXCLUSION": matched}.get(mutability, False)
 
 
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any],
+              headers: dict[str, str] | None = None) -> None:
+    """A small JSON answer (the gateway's and the fronts' errors and tokens)."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
 class Site:
     """One registry behind the front: its host name, backend address and the gateway's callbacks."""
 
@@ -114,14 +127,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- small answers ---------------------------------------------------------------------------
     def _answer(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, status, body, headers)
 
     def _registry_error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         self._answer(status, {"errors": [{"code": code, "message": message, "detail": None}]}, headers)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from .registry_checks import registry_digest
+
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "docker-in-aws/todobackend"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -76,17 +78,6 @@ def publish(context: Path, tag: str, *extra: str) -> tuple[subprocess.CompletedP
     seconds = time.monotonic() - started
     assert "Traceback" not in done.stderr, done.stderr
     return done, (json.loads(done.stdout) if done.stdout.strip() else {}), seconds
-
-
-def registry_digest(docker_client, uri: str, tag: str, password: str) -> str | None:  # type: ignore[no-untyped-def]
-    import docker
-
-    try:
-        found = docker_client.api.inspect_distribution(f"{uri}:{tag}",
-                                                       auth_config={"username": "AWS", "password": password})
-    except docker.errors.NotFound:
-        return None
-    return str(found["Descriptor"]["digest"])
 
 
 def ecr_digest(client, tag: str, expected: str | None) -> str | None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,6 @@ from .registry_checks import registry_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "docker-in-aws/todobackend"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -268,14 +267,7 @@ def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deploy
     assert "not-the-password" not in row.error
 
 
-def _stop_registry_allowed(info) -> None:  # type: ignore[no-untyped-def]
-    if not (IN_CI or info.cold_start or os.environ.get("IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY") == "1"):
-        pytest.skip("stops a sandbox registry: runs in CI, when this session started the sandbox, or with "
-                    "IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY=1")
-
-
-def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path):
-    _stop_registry_allowed(deployed)
+def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path, may_stop_registry):
     from ecr_sandbox import api, registry
     from ecr_sandbox.state import Paths
 

@@ -23,7 +23,6 @@ from .registry_checks import registry_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "docker-in-aws/todobackend"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEV = ("111111111111", "us-east-1")
 
 
@@ -33,11 +32,6 @@ def faults(deployed_sandbox):  # type: ignore[no-untyped-def]
     from ecr_sandbox import api
     from ecr_sandbox.state import Paths
 
-    if not hasattr(api, "inject_fault"):
-        message = "the sandbox has no fault injection (ecr_sandbox.api.inject_fault, from the fault proxy work)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
     paths = Paths(deployed_sandbox.sandbox_dir)
 
     class Faults:
@@ -181,10 +175,7 @@ def test_a_token_that_expires_mid_push_ends_in_success_or_one_clear_failure_neve
 
 
 def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothing_there(
-        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
-    if not (IN_CI or deployed_sandbox.cold_start or os.environ.get("IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY") == "1"):
-        pytest.skip("stops a sandbox registry: runs in CI, when this session started the sandbox, or with "
-                    "IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY=1")
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password, may_stop_registry):
     from ecr_sandbox import api, registry
     from ecr_sandbox.state import Paths
 

@@ -85,6 +85,10 @@ class ReplicationRule:
     destinations: tuple[Registry, ...]
     repositories: tuple[str, ...]
 
+    def replicates(self, repository: str) -> bool:
+        """Whether this rule sends ``repository``: its filters are ECR's PREFIX_MATCH on the name."""
+        return any(repository.startswith(name) for name in self.repositories)
+
 
 @dataclass(frozen=True)
 class RegistrySpec:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from ecr_spec import RegistrySpec, Target
 from ecr_spec.replication import all_targets
+from . import retry
 
 REPLICATED, REPLICATING, FAILED = "replicated", "replicating", "failed"
 # Not there yet: the replica repository (ECR creates it on first replication) or the image. In the source, the
@@ -77,9 +78,9 @@ def replicates(spec: RegistrySpec, source: Target, destination: Target, reposito
     ``destination``'s registry (a rule's filter is a prefix of the name: ECR's PREFIX_MATCH)."""
     if (source.account, source.region) == (destination.account, destination.region):
         return False
-    return any(repository.startswith(name) and any((d.account, d.region) == (destination.account, destination.region)
+    return any(rule.replicates(repository) and any((d.account, d.region) == (destination.account, destination.region)
                                                    for d in rule.destinations)
-               for rule in spec.replication_rules(source) for name in rule.repositories)
+               for rule in spec.replication_rules(source))
 
 
 def with_replicas(spec: RegistrySpec, repository: str, destinations: Sequence[Target]) -> tuple[Target, ...]:
@@ -92,7 +93,7 @@ def with_replicas(spec: RegistrySpec, repository: str, destinations: Sequence[Ta
     result = list(destinations)
     for source in destinations:
         for rule in spec.replication_rules(source):
-            if not any(repository.startswith(name) for name in rule.repositories):
+            if not rule.replicates(repository):
                 continue
             for registry in rule.destinations:
                 target = known.get((registry.account, registry.region)) or Target(
@@ -156,8 +157,8 @@ def _look(replica: Replica, repository: str, ecr_for: Callable[[Target], EcrClie
 
 
 def backoff(attempt: int, base: float, cap: float, rng: Callable[[], float] = random.random) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    return rng() * min(cap, base * (2 ** attempt))
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**attempt)] (``retry.ceiling``)."""
+    return rng() * retry.ceiling(attempt, base, cap)
 
 
 def wait_for_replicas(replicas: Iterable[Replica], repository: str, ecr_for: Callable[[Target], EcrClient], *,

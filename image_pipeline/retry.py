@@ -51,9 +51,14 @@ def is_token_expiry(message: str) -> bool:
     return _TOKEN_EXPIRED.search(message) is not None
 
 
+def ceiling(attempt: int, first_delay: float, max_delay: float) -> float:
+    """The most to wait after ``attempt`` (0-based) failed: doubling from ``first_delay``, capped at ``max_delay``."""
+    return min(first_delay * 2 ** attempt, max_delay)
+
+
 def ceilings(settings: RetrySettings) -> list[float]:
     """The most to wait before attempts 2, 3, ...: doubling from ``first_delay``, capped at ``max_delay``."""
-    return [min(settings.first_delay * 2 ** i, settings.max_delay) for i in range(max(settings.attempts - 1, 0))]
+    return [ceiling(i, settings.first_delay, settings.max_delay) for i in range(max(settings.attempts - 1, 0))]
 
 
 def delays(settings: RetrySettings, rng: Callable[[float, float], float] = random.uniform) -> list[float]:

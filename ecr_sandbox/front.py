@@ -33,6 +33,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ecr_sandbox.faults import FaultBook
+from ecr_spec import tags
 from ecr_sandbox.registry import BACKEND_PORT
 
 log = logging.getLogger("ecr_sandbox.front")
@@ -62,12 +63,9 @@ def immutable_message(tag: str, repository: str) -> str:
 def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], tag: str) -> bool:
     """ECR's tag mutability for one tag. ``IMMUTABLE_WITH_EXCLUSION``: the filters name the tags that stay
     mutable; ``MUTABLE_WITH_EXCLUSION``: the filters name the immutable ones (user guide, "Preventing
-    image tags from being overwritten in Amazon ECR"; wildcard ``*`` filters)."""
-    from image_pipeline.targets import wildcard_match
-
-    matched = any(wildcard_match(f.get("filter", ""), tag) for f in exclusion_filters)
-    return {"IMMUTABLE": True, "MUTABLE": False, "IMMUTABLE_WITH_EXCLUSION": not matched,
-            "MUTABLE_WITH_EXCLUSION": matched}.get(mutability, False)
+    image tags from being overwritten in Amazon ECR"; wildcard ``*`` filters): ``ecr_spec.tags``, the rule the
+    publisher's pre-flight applies too, on the API's ``[{"filter": ...}]`` shape."""
+    return tags.tag_is_immutable(mutability, (f.get("filter", "") for f in exclusion_filters), tag)
 
 
 

@@ -39,13 +39,12 @@ Amazon ECR" (section "Lifecycle policy evaluation rules"); docs/lifecycle.md lis
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from .lifecycle import LifecycleRule
+from .tags import wildcard_match
 
 STANDARD, ARCHIVE, ACTIVATING = "standard", "archive", "activating"
 _STATUS_TO_CLASS = {"ACTIVE": STANDARD, "ARCHIVED": ARCHIVE, "ACTIVATING": ACTIVATING}
@@ -95,11 +94,6 @@ def image_from_detail(detail: Mapping[str, Any], manifests: Sequence[str] = ()) 
                  manifests=tuple(manifests), subject=detail.get("subjectManifestDigest"))
 
 
-@lru_cache(maxsize=1024)
-def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
-
-
 def matches_tags(rule: LifecycleRule, tags: Sequence[str]) -> bool:
     """The rule's tag requirements: every prefix / pattern of the rule matches one of the image's tags."""
     if rule.tag_status == "any":
@@ -109,7 +103,7 @@ def matches_tags(rule: LifecycleRule, tags: Sequence[str]) -> bool:
     if not tags:
         return False
     return (all(any(t.startswith(p) for t in tags) for p in rule.tag_prefix_list)
-            and all(any(_pattern(p).fullmatch(t) for t in tags) for p in rule.tag_pattern_list))
+            and all(any(wildcard_match(p, t) for t in tags) for p in rule.tag_pattern_list))
 
 
 def selected_storage_class(rule: LifecycleRule) -> str:

@@ -2,13 +2,13 @@
 repository URI as deployed (``ecr.describe_repositories`` in that account and region), never formatted."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import botocore.exceptions
 
 from ecr_spec import RegistrySpec, SpecError, Target, load_cdk_json
+from ecr_spec.tags import tag_is_immutable
 
 from .aws import describe_error
 from .errors import RepositoryNotDeployedError, SettingsError, TargetError
@@ -37,15 +37,7 @@ class Destination:
 
     def tag_is_immutable(self, tag: str) -> bool:
         """IMMUTABLE_WITH_EXCLUSION: the filters name the mutable tags; MUTABLE_WITH_EXCLUSION: the immutable."""
-        matched = any(wildcard_match(pattern, tag) for pattern in self.mutability_exclusions)
-        return {"IMMUTABLE": True, "MUTABLE": False, "IMMUTABLE_WITH_EXCLUSION": not matched,
-                "MUTABLE_WITH_EXCLUSION": matched}.get(self.tag_mutability, False)
-
-
-def wildcard_match(pattern: str, value: str) -> bool:
-    """ECR's wildcard filters: ``*`` matches any run of characters, everything else literally."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, value) is not None
+        return tag_is_immutable(self.tag_mutability, self.mutability_exclusions, tag)
 
 
 def load(source: SpecSource) -> RegistrySpec:

@@ -7,36 +7,18 @@ through the engine instead."""
 from __future__ import annotations
 
 import json
-from typing import BinaryIO, Callable, Sequence
+from typing import Callable, Sequence
 
 from .deadline import Deadline
 from .errors import RegistryError
 from .registry import SINGLE_MANIFESTS, RegistryClient
-from .stream import LayerEvent, OnLayer
+from .stream import CountingReader, LayerEvent, OnLayer
 
 __all__ = ["CopyError", "RegistryClient", "copy_image"]
 
 
 class CopyError(RegistryError):
     """The fast path cannot copy this image; pushing through the engine still can."""
-
-
-class _Counting:
-    """A readable stream that reports the bytes read so far (progress per layer)."""
-
-    def __init__(self, stream: BinaryIO, layer: str, total: int, on_layer: OnLayer,
-                 deadline: Deadline | None = None) -> None:
-        self._stream, self._layer, self._total, self._on_layer = stream, layer, total, on_layer
-        self._deadline = deadline
-        self._done = 0
-
-    def read(self, size: int = -1) -> bytes:
-        if self._deadline is not None:
-            self._deadline.check(f"copy of layer {self._layer}")
-        data = self._stream.read(size)
-        self._done += len(data)
-        self._on_layer(LayerEvent(self._layer, "Copying", self._done, self._total))
-        return data
 
 
 def copy_image(source: RegistryClient, source_repository: str, digest: str, target: RegistryClient,
@@ -57,7 +39,7 @@ def copy_image(source: RegistryClient, source_repository: str, digest: str, targ
             continue
         connection, stream = source.open_blob(source_repository, blob["digest"])
         try:
-            target.upload_blob(target_repository, blob["digest"], _Counting(stream, layer, size, on_layer, deadline),
+            target.upload_blob(target_repository, blob["digest"], CountingReader(stream, layer, size, on_layer, deadline),
                                size)
         finally:
             connection.close()

@@ -68,3 +68,8 @@ class LifecycleError(PipelineError):
 
 class DeadlineError(RegistryError):
     """A destination ran past its ``--timeout`` or the publish past its ``--deadline``; never retried."""
+
+
+def unexpected(error: BaseException) -> str:
+    """The one line for an exception no step expected (a bug): never a traceback, always a result."""
+    return f"unexpected {type(error).__name__}: {error or 'no message'} (this is a bug in image-pipeline)"

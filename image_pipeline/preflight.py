@@ -22,7 +22,7 @@ from ecr_spec import Target
 
 from . import remote, targets
 from .deadline import Deadline
-from .errors import PipelineError
+from .errors import PipelineError, unexpected
 from .retry import with_retry
 from .runtime import Runtime
 from .settings import RetrySettings
@@ -45,11 +45,6 @@ class Checked:
     @property
     def ok(self) -> bool:
         return self.problem is None
-
-
-def unexpected(error: BaseException) -> str:
-    """The one line for an exception no step expected (a bug): never a traceback, always a result."""
-    return f"unexpected {type(error).__name__}: {error or 'no message'} (this is a bug in image-pipeline)"
 
 
 def parallel(items: Sequence[T], check: Callable[[T], U]) -> list[U]:

@@ -12,6 +12,10 @@ from .stream import LayerEvent
 DONE_STATES = {"Pushed", "Layer already exists", "Pull complete", "Already exists"}
 
 
+def is_done(status: str) -> bool:
+    return status in DONE_STATES or status.startswith("Mounted from")
+
+
 def human_bytes(count: float) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if count < 1000 or unit == "GB":
@@ -42,13 +46,16 @@ class PlainProgress:
             print(line, file=self._out, flush=True)
 
     def state(self, label: str, text: str) -> None:
+        if text == "pushing":  # a new push to this destination (the next service of a compose-publish)
+            with self._lock:
+                self._finished = {key for key in self._finished if key[0] != label}
         self.log(f"[{label}] {text}")
 
     def layer(self, label: str, event: LayerEvent) -> None:
         key = (label, event.layer)
         if event.total:
             self._totals[key] = event.total
-        if event.status in DONE_STATES and key not in self._finished:
+        if is_done(event.status) and key not in self._finished:
             self._finished.add(key)
             size = self._totals.get(key)
             self.log(f"[{label}] layer {event.layer}: {event.status}" + (f" ({human_bytes(size)})" if size else ""))
@@ -88,10 +95,10 @@ class LiveProgress:
             layers = self._layers.setdefault(label, {})
             before = layers.get(event.layer)
             if event.total is None and before is not None and before.total:
-                event = LayerEvent(event.layer, event.status, before.total if event.status in DONE_STATES
+                event = LayerEvent(event.layer, event.status, before.total if is_done(event.status)
                                    else before.current, before.total)
             layers[event.layer] = event
-            self._redraw(force=event.status in DONE_STATES)
+            self._redraw(force=is_done(event.status))
 
     def close(self) -> None:
         with self._lock:
@@ -101,7 +108,7 @@ class LiveProgress:
     def _line(self, label: str) -> str:
         parts = []
         for event in self._layers.get(label, {}).values():
-            if event.status in DONE_STATES:
+            if is_done(event.status):
                 parts.append(f"{event.layer[:6]} done" + (f" {human_bytes(event.total)}" if event.total else ""))
             elif event.total:
                 parts.append(f"{event.layer[:6]} {human_bytes(event.current or 0)}/{human_bytes(event.total)}")

@@ -16,11 +16,11 @@ from typing import Any, Sequence
 
 from ecr_spec import Target
 
-from . import build, preflight, remote, replicated, tags as tagging, targets
+from . import build, fanout, preflight, remote, replicated, tags as tagging, targets
 from .deadline import Deadline
 from .engine import engine_errors
-from .errors import PipelineError, RegistryError
-from .preflight import Checked, unexpected
+from .errors import PipelineError, RegistryError, unexpected
+from .preflight import Checked
 from .push import push_tag
 from .report import DestinationResult, PublishResult
 from .retry import is_token_expiry, with_retry
@@ -117,21 +117,24 @@ def held_back(ready: Ready) -> PublishResult:
 
 def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], runtime: Runtime,
              settings: PublishSettings, overall: Deadline) -> tuple[DestinationResult, ...]:
+    """Two or more cold destinations: compress once, upload to all (``fanout``). Otherwise (or when the
+    image cannot be exported) one engine push, and the others copy from the registry that has the image:
+    a destination that already holds it comes first, so every destination ends at its digest."""
+    fed = fan_out(checked, image_id, tag_list, runtime, settings, overall)
+    order = sorted(range(len(checked)), key=lambda i: not (checked[i].plan and checked[i].plan.digest))
     pool = ThreadPoolExecutor(max_workers=max(len(checked), 1))
     try:
-        futures: list[Future[DestinationResult] | None] = []
+        futures: dict[int, Future[DestinationResult]] = {}
         primary: Source | None = None
-        for item in checked:
-            if not item.ok or item.destination is None or item.plan is None:
-                futures.append(None)
+        for index in order:
+            item = checked[index]
+            if index in fed or not item.ok or item.destination is None or item.plan is None:
                 continue
-            future = pool.submit(publish_to, item, image_id, tag_list, runtime, settings, overall,
-                                 primary if runtime.copier else None)
-            futures.append(future)
-            primary = primary or (future, item.target)
-        results = tuple(f.result() if f is not None else
-                        failed(c.target, c.destination, tag_list, c.problem, 0.0)
-                        for c, f in zip(checked, futures))
+            futures[index] = pool.submit(publish_to, item, image_id, tag_list, runtime, settings, overall,
+                                         primary if runtime.copier else None)
+            primary = primary or (futures[index], item.target)
+        results = tuple(fed[i] if i in fed else futures[i].result() if i in futures else
+                        failed(c.target, c.destination, tag_list, c.problem, 0.0) for i, c in enumerate(checked))
     except KeyboardInterrupt:
         overall.cancel()  # every destination stops at its next check; the CLI exits 130
         pool.shutdown(wait=False, cancel_futures=True)
@@ -139,6 +142,56 @@ def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str],
     pool.shutdown()
     runtime.progress.close()
     return results
+
+
+def fan_out(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], runtime: Runtime,
+            settings: PublishSettings, overall: Deadline) -> dict[int, DestinationResult]:
+    """The results of the destinations fed by ``fanout`` (by position in ``checked``); empty when the
+    engine push does it (one destination, one that already holds the image, no export possible)."""
+    cold = [i for i, c in enumerate(checked) if c.ok and c.destination and c.plan and c.plan.digest is None]
+    held = any(c.ok and c.plan and c.plan.digest for c in checked)
+    if runtime.fanout is None or len(cold) < 2 or held:
+        return {}
+    started = time.monotonic()
+    feeds = {}
+    for index in cold:
+        item = checked[index]
+        assert item.destination is not None and item.plan is not None
+        feeds[index] = fanout.Feed(item.destination, runtime.token(item.target), overall.child(settings.timeout),
+                                   item.plan.push)
+        runtime.progress.state(item.destination.label, "pushing")
+    hooks = fanout.Hooks(runtime.progress.layer, runtime.progress.log, settings.retry, runtime.sleep,
+                         runtime.jitter)
+    try:
+        fanout.upload_to_all(runtime.fanout, runtime.docker(), image_id, list(feeds.values()), hooks, overall)
+    except fanout.ExportError as error:
+        runtime.progress.log(f"compress-once upload not possible ({error}); pushing through the engine")
+        return {}
+    return {index: fed_result(checked[index], feed, image_id, tag_list, runtime, time.monotonic() - started)
+            for index, feed in feeds.items()}
+
+
+def fed_result(item: Checked, feed: fanout.Feed, image_id: str, tag_list: Sequence[str], runtime: Runtime,
+               seconds: float) -> DestinationResult:
+    destination = feed.destination
+    moves = Moves()
+    for tag in feed.moved:
+        moves.add(tag, feed.digest)
+    if feed.error is None and feed.digest is not None:
+        try:
+            tag_locally(runtime.docker(), image_id, destination.repository_uri, tag_list)
+        except RegistryError as error:
+            runtime.progress.log(f"[{destination.label}] {error}")
+        runtime.progress.state(destination.label, "pushed")
+        return result(item.target, destination, tag_list, feed.digest, "pushed", None, seconds, tuple(moves.tags))
+    runtime.progress.state(destination.label, "failed")
+    message = feed.error or "no digest was stored"
+    moved = moved_after_failure(item, image_id, tag_list, runtime, moves)
+    if moved:
+        message += f" (tags moved before the failure: {', '.join(moved)})"
+    return DestinationResult(item.target.environment, item.target.account, item.target.region,
+                             destination.repository_uri, tuple(tag_list), moves.digest if moved else None,
+                             "failed", message, seconds, moved)
 
 
 def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],

@@ -200,25 +200,42 @@ class RegistryClient:
             challenge = response.getheader("WWW-Authenticate") or ""
             self._bearer(re.sub(r'scope="[^"]*"', f'scope="repository:{repository}:{actions}"', challenge))
 
-    def upload_blob(self, repository: str, digest: str, data: Path | bytes | Readable, size: int | None = None) -> None:
-        """A monolithic upload (POST, then PUT with the digest) of a file, bytes or a stream of ``size`` bytes."""
+    def upload_blob(self, repository: str, digest: str, data: Path | bytes | Readable, size: int | None = None,
+                    location: str | None = None) -> None:
+        """A monolithic upload (POST, then PUT with the digest) of a file, bytes or a stream of ``size`` bytes.
+        ``location``: an upload session already started (what ``mount_blob`` returns when it cannot mount)."""
         if isinstance(data, Path):
             with open(data, "rb") as stream:
-                self.upload_blob(repository, digest, stream, data.stat().st_size)
+                self.upload_blob(repository, digest, stream, data.stat().st_size, location)
             return
         if size is None:
             if not isinstance(data, (bytes, bytearray)):
                 raise ValueError("upload_blob needs the size of a stream")
             size = len(data)
-        _, headers, _ = self.call("POST", f"/v2/{repository}/blobs/uploads/", {"Content-Length": "0"},
-                                  expect=(202,))
-        location = headers.get("location", "")
-        parts = urlsplit(location)
-        if parts.netloc in ("", self.host):  # the registry's own upload URL: always over https, with our auth
-            location = parts.path + (f"?{parts.query}" if parts.query else "")
+        if location is None:
+            _, headers, _ = self.call("POST", f"/v2/{repository}/blobs/uploads/", {"Content-Length": "0"},
+                                      expect=(202,))
+            location = self._own(headers.get("location", ""))
         separator = "&" if "?" in location else "?"
         self.call("PUT", f"{location}{separator}digest={digest}",
                   {"Content-Length": str(size), "Content-Type": "application/octet-stream"}, data, expect=(201,))
+
+    def mount_blob(self, repository: str, digest: str, from_repository: str) -> str | None:
+        """Asks the registry to mount ``digest`` from another repository of the same registry (OCI
+        distribution spec, "Mounting a blob from another repository"; ECR: "Blob mounting in Amazon ECR",
+        registry setting ``BLOB_MOUNTING``). None when mounted (201); else the upload session the registry
+        started instead (202), for ``upload_blob(location=...)``."""
+        query = urlencode({"mount": digest, "from": from_repository})
+        status, headers, _ = self.call("POST", f"/v2/{repository}/blobs/uploads/?{query}", {"Content-Length": "0"},
+                                       expect=(201, 202))
+        return None if status == 201 else self._own(headers.get("location", ""))
+
+    def _own(self, location: str) -> str:
+        """An upload URL on this registry becomes a path (always over https, with our auth)."""
+        parts = urlsplit(location)
+        if parts.netloc in ("", self.host):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return location
 
     def put_manifest(self, repository: str, reference: str, manifest: bytes, media_type: str) -> str:
         """Stores ``manifest`` under ``reference`` (a tag or digest); returns the digest the registry reports."""

@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 from ecr_spec import RegistrySpec, Target
 
-from . import auth, blobcopy, progress, targets
+from . import auth, blobcopy, fanout, progress, targets
 from .aws import Sessions
 from .deadline import Deadline
 from .engine import Inspector, api_client, inspector
@@ -29,6 +29,7 @@ class Runtime:
     progress: Progress
     inspector: Callable[[], Inspector] = inspector
     copier: Copier | None = None  # the registry-to-registry fast path; None: every destination is pushed
+    fanout: fanout.FanOut | None = None  # compress once, upload to many; None: the engine pushes each one
     sleep: Callable[[float], None] = field(default=time.sleep)
     jitter: Callable[[float, float], float] = field(default=random.uniform)  # the retry waits' randomness
     known_targets: dict[tuple[str, str], Target] = field(default_factory=dict)
@@ -80,4 +81,4 @@ def create(spec_source: SpecSource, credentials: CredentialSettings,
 
     return Runtime(spec, ecr_for, auth.TokenCache(fetch), api_client,
                    progress_out or progress.for_stream(sys.stderr), known_targets=known,
-                   copier=copy_between_registries)
+                   copier=copy_between_registries, fanout=fanout.FanOut())

@@ -25,6 +25,25 @@ class LayerEvent:
 
 
 OnLayer = Callable[[LayerEvent], None]
+
+
+class CountingReader:
+    """A readable stream that reports the bytes read so far as ``status`` events of ``layer`` (the progress
+    of an upload the client sends itself) and checks ``deadline`` before each read."""
+
+    def __init__(self, stream: Any, layer: str, total: int, on_layer: OnLayer, deadline: Deadline | None = None,
+                 status: str = "Copying") -> None:
+        self._stream, self._layer, self._total, self._on_layer = stream, layer, total, on_layer
+        self._deadline, self._status = deadline, status
+        self._done = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self._deadline is not None:
+            self._deadline.check(f"upload of layer {self._layer}")
+        data = self._stream.read(size)
+        self._done += len(data)
+        self._on_layer(LayerEvent(self._layer, self._status, self._done, self._total))
+        return data
 _PULL_DIGEST = re.compile(r"^Digest: (sha256:[0-9a-f]{64})$")
 _ENGINE_RETRY = re.compile(r"^Retrying in \d+ seconds?$")
 

@@ -94,5 +94,5 @@ def test_a_copy_past_its_deadline_stops_between_blocks():
     deadline = Deadline(10.0, clock=lambda: now[0])
     now[0] = 11.0
 
-    with pytest.raises(DeadlineError, match="copy of layer"):
+    with pytest.raises(DeadlineError, match="upload of layer"):
         copy_image(Source(), "a/app", DIGEST, Target(), "b/app", ["v1"], deadline=deadline)

@@ -31,3 +31,21 @@ def test_live_progress_shows_each_destination_with_bytes_per_layer():
 
 def test_human_bytes():
     assert [human_bytes(n) for n in (5, 1_500, 2_500_000, 3_200_000_000)] == ["5 B", "1.5 kB", "2.5 MB", "3.2 GB"]
+
+
+def test_a_mounted_layer_is_reported_once_and_a_second_push_to_the_destination_reports_its_layers_again():
+    import io
+
+    from image_pipeline.progress import PlainProgress
+    from image_pipeline.stream import LayerEvent
+
+    out = io.StringIO()
+    progress = PlainProgress(out)
+    progress.state("dev/us-east-1", "pushing")
+    progress.layer("dev/us-east-1", LayerEvent("abc", "Pushed", 10, 10))
+    progress.state("dev/us-east-1", "pushing")
+    progress.layer("dev/us-east-1", LayerEvent("abc", "Mounted from team/app", 10, 10))
+    progress.layer("dev/us-east-1", LayerEvent("abc", "Mounted from team/app", 10, 10))
+
+    assert out.getvalue().count("layer abc: Pushed (10 B)") == 1
+    assert out.getvalue().count("layer abc: Mounted from team/app (10 B)") == 1

@@ -6,6 +6,10 @@ A layer tar becomes one gzip member (RFC 1952), the media type ECR and every cli
 piece's last 32 KiB as its dictionary, and every piece but the last ends with a sync flush, so the pieces
 joined are one valid deflate stream. The crc32 and the length are computed over the input as it streams.
 
+A piece whose samples (three of ``SAMPLE`` bytes: start, middle, end) do not shrink at level 1 is
+already compressed data (archives, media, encrypted or random bytes): it is stored (deflate level 0),
+which costs a copy instead of a full deflate that would gain nothing.
+
 The output depends only on the input, ``PIECE``, ``LEVEL`` and the zlib version: never on the number of
 threads or the timing, so publishing the same image again (to a destination added later) gives the same
 layer digests. The gzip header has no file name and mtime 0.
@@ -24,6 +28,8 @@ from typing import BinaryIO, Callable, Iterable
 PIECE = 1024 * 1024
 LEVEL = 6  # zlib's default, as Go's gzip.DefaultCompression the engine pushes with
 WINDOW = 32 * 1024
+SAMPLE = 8 * 1024
+INCOMPRESSIBLE = 0.97  # a sample compressed to more than this fraction of its size does not shrink
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no flags, mtime 0, no XFL, OS unknown
 
 
@@ -37,9 +43,20 @@ class Compressed:
     uncompressed_size: int
 
 
+def incompressible(piece: bytes) -> bool:
+    if len(piece) < 8 * SAMPLE:
+        return False
+    for start in (0, (len(piece) - SAMPLE) // 2, len(piece) - SAMPLE):
+        sample = piece[start:start + SAMPLE]
+        if len(zlib.compress(sample, 1)) < INCOMPRESSIBLE * len(sample):
+            return False
+    return True
+
+
 def _deflate(piece: bytes, dictionary: bytes, last: bool) -> bytes:
-    engine = (zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, dictionary) if dictionary
-              else zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 9))
+    level = 0 if incompressible(piece) else LEVEL
+    engine = (zlib.compressobj(level, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, dictionary) if dictionary
+              else zlib.compressobj(level, zlib.DEFLATED, -15, 9))
     return engine.compress(piece) + engine.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 

@@ -56,3 +56,14 @@ def test_compressible_layers_get_smaller():
     done, _ = squeeze(chunks(text, 65536))
 
     assert done.size < len(text) // 20
+
+
+def test_already_compressed_data_is_stored_not_deflated_again():
+    noise = random.Random(9).randbytes(4 * compress.PIECE)
+
+    done, data = squeeze(chunks(noise, 65536))
+
+    assert gzip.decompress(data) == noise
+    assert len(noise) < done.size < len(noise) * 1.001  # stored blocks: 5 bytes of framing per 64 KiB
+    assert compress.incompressible(noise[:compress.PIECE])
+    assert not compress.incompressible(b"the same line again\n" * 60000)

@@ -11,6 +11,10 @@ memory). On the way it does what distribution cannot do the way ECR does:
   HTTP 400, ``TAG_INVALID``, ECR's message (``docker push`` prints ``tag invalid: The image tag 'v1'
   already exists in the 'team/app' repository and cannot be overwritten because the tag is immutable.``).
   The same manifest again (same digest) is accepted, as on ECR.
+- **Cross-repository mounts only where ECR mounts.** ECR mounts a blob (``POST .../blobs/uploads/?mount=&from=``)
+  only when the registry's account setting ``BLOB_MOUNTING`` is ``ENABLED`` (user guide, "Blob mounting in
+  Amazon ECR"); otherwise the front forwards the POST without ``mount`` and ``from``, so the registry starts a
+  plain upload (202) as ECR does.
 - **The token realm** ``https://HOST/token`` (the registries' ``auth.token.realm``): served here over TLS
   with the sandbox CA, so whoever trusts the registry trusts its realm.
 - **Faults** armed through ``ecr_sandbox.faults`` (5xx, reset, stall, expired token) for tests.
@@ -30,7 +34,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ecr_sandbox.faults import FaultBook
 from ecr_spec import tags
@@ -87,9 +91,22 @@ class Site:
     def __init__(self, host: str, backend: tuple[str, int], faults: FaultBook,
                  mutability: Callable[[str], tuple[str, list[dict[str, str]]] | None],
                  pull_token: Callable[[str], str],
-                 token: Callable[[str, dict[str, list[str]], str | None, tuple[str, str] | None], tuple[int, dict[str, Any]]]) -> None:
+                 token: Callable[[str, dict[str, list[str]], str | None, tuple[str, str] | None], tuple[int, dict[str, Any]]],
+                 blob_mounting: Callable[[], bool] = lambda: False) -> None:
         self.host, self.backend, self.faults = host, backend, faults
         self.mutability, self.pull_token, self.token = mutability, pull_token, token
+        self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
+
+    def upload_target(self, target: str) -> str:
+        """The request target of an upload ``POST`` as the registry should see it: without ``mount`` and
+        ``from`` unless blob mounting is enabled ("Amazon ECR attempts mounting only when these parameters are
+        present", and only when the setting is enabled: user guide, "Blob mounting in Amazon ECR")."""
+        url = urlsplit(target)
+        query = parse_qsl(url.query, keep_blank_values=True)
+        if not any(key == "mount" for key, _ in query) or self.blob_mounting():
+            return target
+        kept = [(key, value) for key, value in query if key not in ("mount", "from")]
+        return urlunsplit(url._replace(query=urlencode(kept)))
 
     def current_digest(self, repository: str, tag: str) -> str | None:
         """The digest the registry has under ``tag`` (None when the tag is new)."""
@@ -210,6 +227,8 @@ class Handler(BaseHTTPRequestHandler):
                 log.info("refused moving immutable tag %s:%s on %s", match["name"], match["reference"], site.host)
                 self._registry_error(400, "TAG_INVALID", refused)
                 return
+        if upload and self.command == "POST":
+            self.path = site.upload_target(self.path)
         reset = upload and body is None and self._has_body() and site.faults.take(site.host, "reset")
         stall = site.faults.take(site.host, "stall") if upload else None
         self._forward(body, reset=bool(reset), stall=stall.seconds if stall else 0.0)

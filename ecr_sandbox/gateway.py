@@ -20,10 +20,11 @@ import argparse
 import json
 import logging
 import threading
+import time
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -227,7 +228,34 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
         return issue_token(settings, service, query, authorization, form)
 
     backend = (registry["address"], front.BACKEND_PORT)
-    return front.Site(host, backend, FAULTS, mutability, pull_token, token)
+    return front.Site(host, backend, FAULTS, mutability, pull_token, token,
+                      blob_mounting(lambda: settings.data["moto_url"], account, region))
+
+
+BLOB_MOUNTING_TTL = 0.5  # seconds: a put-account-setting takes effect on the next mount after this
+
+
+def blob_mounting(moto_url: Callable[[], str], account: str, region: str,
+                  ttl: float = BLOB_MOUNTING_TTL) -> Callable[[], bool]:
+    """Is the registry's account setting ``BLOB_MOUNTING`` ``ENABLED`` (``GetAccountSetting``, answered by
+    ``ecr_sandbox.moto_account_settings``)? Asked at most once per ``ttl``; when moto cannot answer, no (a plain
+    upload always works)."""
+    lock = threading.Lock()
+    cached: list[Any] = [False, float("-inf")]  # value, monotonic time it was read
+
+    def enabled() -> bool:
+        with lock:
+            if time.monotonic() - cached[1] < ttl:
+                return bool(cached[0])
+            try:
+                value = _ecr(moto_url(), account, region).get_account_setting(name="BLOB_MOUNTING")["value"]
+                cached[:] = [value == "ENABLED", time.monotonic()]
+            except (BotoCoreError, ClientError) as exc:
+                log.warning("cannot read BLOB_MOUNTING of %s/%s, not mounting: %s", account, region, exc)
+                return False
+            return bool(cached[0])
+
+    return enabled
 
 
 def _replicator(settings: Settings, account: str, region: str):  # type: ignore[no-untyped-def]

@@ -2,7 +2,8 @@
 
 Before moto starts it gets its patches: the CloudFormation handlers of ``ecr_sandbox.moto_cfn`` (so a
 deployed template reads back through the ECR API as written), ``patch_authorization_token`` below, ECR's
-lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ecr``), and ``install_faults``: the
+lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ecr``), the account settings
+(``ecr_sandbox.moto_account_settings``), and ``install_faults``: the
 admin call ``POST|DELETE /_sandbox/faults`` (per-sandbox secret in ``X-Sandbox-Secret``) arms API faults
 (``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md).
 """
@@ -15,7 +16,7 @@ from base64 import b64encode
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ecr_sandbox import moto_cfn, moto_ecr, moto_replication
+from ecr_sandbox import moto_account_settings, moto_cfn, moto_ecr, moto_replication
 from ecr_sandbox.faults import SECRET_HEADER, FaultBook, authorized
 
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     patch_authorization_token()
     moto_ecr.install()
     moto_replication.install()
+    moto_account_settings.install()  # PutAccountSetting / GetAccountSetting (BLOB_MOUNTING)
     install_faults(args.state_dir)
     from moto import server
 

@@ -3,12 +3,14 @@ the sandbox's three registries at once, and the clients users run read it back: 
 it from each registry (the engine checks every layer against the config's DiffIDs), the AWS CLI describes it.
 
 The distribution calls are the OCI distribution spec's; cross-repository mounts follow "Blob mounting in
-Amazon ECR" (AWS ECR user guide: same registry only, the client asks with mount= and from=)."""
+Amazon ECR" (AWS ECR user guide, https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html: same
+registry only, only when the registry's BLOB_MOUNTING setting is ENABLED, the client asks with mount= and from=)."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -85,23 +87,44 @@ def test_the_aws_cli_sees_the_same_manifest_and_layers_in_every_registry(deploye
         "application/vnd.docker.image.rootfs.diff.tar.gzip"}
 
 
-def test_a_second_repository_in_the_same_registries_mounts_the_shared_layers(deployed, tmp_path, ecr):
-    """compose-publish of two services built on one shared layer: the second repository mounts it."""
+REGISTRIES = (("111111111111", "us-east-1"), ("222222222222", "us-east-1"), ("222222222222", "eu-west-1"))
+SHARED = 2 * 1024 * 1024
+
+
+@pytest.fixture
+def blob_mounting(ecr):  # type: ignore[no-untyped-def]
+    """BLOB_MOUNTING=ENABLED in the three registries for one test, DISABLED (the sandbox's default) after it:
+    ``aws ecr put-account-setting --name BLOB_MOUNTING --value ENABLED`` ("Blob mounting in Amazon ECR",
+    https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html)."""
+    from ecr_sandbox.gateway import BLOB_MOUNTING_TTL
+
+    try:
+        for account, region in REGISTRIES:
+            ecr(account, region).put_account_setting(name="BLOB_MOUNTING", value="ENABLED")
+        time.sleep(2 * BLOB_MOUNTING_TTL)  # the fronts read the setting again after this
+        yield
+    finally:
+        for account, region in REGISTRIES:
+            ecr(account, region).put_account_setting(name="BLOB_MOUNTING", value="DISABLED")
+        time.sleep(2 * BLOB_MOUNTING_TTL)
+
+
+def compose_publish_two_services_sharing_a_layer(deployed, tmp_path, ecr):  # type: ignore[no-untyped-def]
+    """compose-publish of two services, the second in a new repository, both built on one shared 2 MiB layer:
+    (the run, {repository: [uploaded_bytes of each destination]}, the second repository)."""
     other = f"e2e/mount-{uuid.uuid4().hex[:8]}"
     spec = json.loads((ROOT / "cdk.json").read_text())["context"]["ecr"]
     spec["repositories"].append({"name": other, "environments": ["dev", "prod"]})
-    for account, region in (("111111111111", "us-east-1"), ("222222222222", "us-east-1"),
-                            ("222222222222", "eu-west-1")):
+    for account, region in REGISTRIES:
         ecr(account, region).create_repository(repositoryName=other)
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))
-    shared = tmp_path / "shared.bin"
-    shared.write_bytes(os.urandom(2 * 1024 * 1024))
+    shared = os.urandom(SHARED)
     services = {}
     for name, repository in (("first", REPO), ("second", other)):
         context = tmp_path / name
         context.mkdir()
-        (context / "shared.bin").write_bytes(shared.read_bytes())
+        (context / "shared.bin").write_bytes(shared)
         (context / "Dockerfile").write_text(f"FROM {deployed.base_image}\nCOPY shared.bin /shared.bin\n"
                                             f"RUN echo {uuid.uuid4().hex} > /id\n")
         services[name] = {"image": repository, "build": {"context": str(context)}}
@@ -110,9 +133,32 @@ def test_a_second_repository_in_the_same_registries_mounts_the_shared_layers(dep
 
     done = run_cli("--spec", str(spec_file), "compose-publish", "-f", str(compose), "--tag", unique_tag(), "--json")
 
+    rows = json.loads(done.stdout)["destinations"] if done.returncode == 0 else []
+    uploaded = {repository: [r["uploaded_bytes"] for r in rows if r["repository_uri"].endswith("/" + repository)]
+                for repository in (REPO, other)}
+    return done, uploaded, other
+
+
+def test_a_second_repository_in_the_same_registries_mounts_the_shared_layers(deployed, tmp_path, ecr,
+                                                                             blob_mounting):
+    """With BLOB_MOUNTING enabled, the second repository mounts the shared layer instead of uploading it."""
+    done, uploaded, other = compose_publish_two_services_sharing_a_layer(deployed, tmp_path, ecr)
+
     assert done.returncode == 0, done.stderr
     assert done.stderr.count(f"Mounted from {REPO}") >= 3, done.stderr
-    rows = json.loads(done.stdout)["destinations"]
-    first = [r["uploaded_bytes"] for r in rows if r["repository_uri"].endswith(REPO)]
-    second = [r["uploaded_bytes"] for r in rows if r["repository_uri"].endswith(other)]
-    assert min(first) > 2 * 1024 * 1024 > max(second)
+    assert len(uploaded[REPO]) == len(uploaded[other]) == 3
+    assert min(uploaded[REPO]) > SHARED > max(uploaded[other])
+
+
+def test_without_blob_mounting_the_second_repository_uploads_the_shared_layer_and_the_publish_succeeds(
+        deployed, tmp_path, ecr):
+    """ECR's default: BLOB_MOUNTING not enabled, the registry answers the mount request by starting a plain upload
+    (202) and the client uploads into it ("Blob mounting in Amazon ECR", AWS ECR user guide; OCI distribution
+    spec, "Mounting a blob from another repository")."""
+    assert {ecr(a, r).get_account_setting(name="BLOB_MOUNTING")["value"] for a, r in REGISTRIES} == {"DISABLED"}
+
+    done, uploaded, other = compose_publish_two_services_sharing_a_layer(deployed, tmp_path, ecr)
+
+    assert done.returncode == 0, done.stderr
+    assert "Mounted from" not in done.stderr, done.stderr
+    assert len(uploaded[other]) == 3 and min(uploaded[other]) > SHARED, uploaded

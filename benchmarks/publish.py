@@ -14,59 +14,28 @@ Usage: .venv/bin/python benchmarks/publish.py [--megabytes 150]
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, docker_login, make_context, pipeline_publish, push_loop, remove_images  # noqa: E402
 
 DESTINATIONS = (("dev", "111111111111", "us-east-1"), ("prod", "222222222222", "us-east-1"),
                 ("prod", "222222222222", "eu-west-1"))
-LAYERS = 3
-
-
-def make_context(directory: Path, seed: str, megabytes: int) -> Path:
-    directory.mkdir(parents=True)
-    generator = random.Random(seed)
-    size = megabytes * 1024 * 1024 // LAYERS
-    lines = ["FROM scratch"]
-    for index in range(LAYERS):
-        (directory / f"layer{index}.bin").write_bytes(generator.randbytes(size))
-        lines.append(f"COPY layer{index}.bin /data/layer{index}.bin")
-    (directory / "Dockerfile").write_text("\n".join(lines) + "\n")
-    return directory
-
-
-def timed(argv: list[str], env: dict[str, str], **kwargs: object) -> tuple[float, subprocess.CompletedProcess[str]]:
-    started = time.monotonic()
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        sys.exit(f"benchmark step failed: {' '.join(argv[:4])}...: {done.stderr.strip()[-600:]}")
-    return seconds, done
 
 
 def baseline(context: Path, uris: list[str], tag: str, env: dict[str, str]) -> float:
     """docker build, then docker tag + docker push for each destination, one after the other."""
-    started = time.monotonic()
-    timed(["docker", "build", "-q", "-t", f"{uris[0]}:{tag}", str(context)], env)
-    for uri in uris:
-        timed(["docker", "tag", f"{uris[0]}:{tag}", f"{uri}:{tag}"], env)
-        timed(["docker", "push", "-q", f"{uri}:{tag}"], env)
-    return time.monotonic() - started
+    return push_loop(context, uris, tag, env)
 
 
 def pipeline(context: Path, spec: Path, repository: str, tag: str, env: dict[str, str]) -> tuple[float, list[str]]:
-    seconds, done = timed([sys.executable, "-m", "image_pipeline", "--spec", str(spec), "publish", repository,
-                           "--context", str(context), "--tag", tag, "--json"], env)
-    return seconds, [d["status"] for d in json.loads(done.stdout)["destinations"]]
+    seconds, rows = pipeline_publish(context, spec, repository, tag, env)
+    return seconds, [d["status"] for d in rows]
 
 
 def main() -> int:
@@ -96,11 +65,7 @@ def main() -> int:
         spec_file.write_text(json.dumps(spec))
         env["DOCKER_CONFIG"] = str(work / "docker")
         for _, account, region in DESTINATIONS:  # the baseline logs in once, outside the timings
-            data = boto3.Session(profile_name=info.profile(account), region_name=region).client(
-                "ecr").get_authorization_token()["authorizationData"][0]
-            password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)[1]
-            timed(["docker", "login", "-u", "AWS", "--password-stdin",
-                   f"{account}.dkr.ecr.{region}.amazonaws.com"], env, input=password)
+            docker_login(boto3.Session(profile_name=info.profile(account)), account, region, env)
         base_uris = [f"{a}.dkr.ecr.{r}.amazonaws.com/{names['baseline']}" for _, a, r in DESTINATIONS]
         print(f"generating 2 x {args.megabytes} MB of incompressible layers ...", flush=True)
         base_context = make_context(work / "baseline", f"baseline-{run_id}", args.megabytes)
@@ -115,8 +80,8 @@ def main() -> int:
         print("unchanged: image-pipeline publish ...", flush=True)
         warm_pipe, warm_status = pipeline(pipe_context, spec_file, names["pipeline"], "v1", env)
         pipe_uris = [f"{a}.dkr.ecr.{r}.amazonaws.com/{names['pipeline']}" for _, a, r in DESTINATIONS]
-        for uri in base_uris + pipe_uris:  # the local copies of the 2 x 150 MB images; the registries keep theirs
-            subprocess.run(["docker", "image", "rm", "-f", f"{uri}:v1"], env=env, capture_output=True, check=False)
+        # the local copies of the 2 x 150 MB images; the registries keep theirs
+        remove_images([f"{uri}:v1" for uri in base_uris + pipe_uris], env)
 
     print()
     print(f"{'case':<12}{'baseline':>10}{'pipeline':>10}{'ratio':>8}  target  pipeline statuses")

@@ -7,7 +7,7 @@ NODEDEPS := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: install test unit synth demo bench sandbox-up sandbox-status sandbox-down clean
+.PHONY: install test unit synth demo bench bench-deps sandbox-up sandbox-status sandbox-down clean
 
 install: $(PYDEPS) $(NODEDEPS)
 
@@ -36,9 +36,25 @@ synth: install
 demo: install
 	$(PY) examples/demo.py
 
-bench: install
+BENCHDEPS := $(VENV)/.bench-installed
+
+$(BENCHDEPS): requirements-bench.txt $(PYDEPS)
+	$(VENV)/bin/pip install -q -r requirements-bench.txt
+	touch $@
+
+# skopeo (Debian's, for benchmarks/fanout.py's baseline): installed when missing, as root; otherwise one line.
+bench-deps: install $(BENCHDEPS)
+	@if ! command -v skopeo >/dev/null; then \
+		if [ "$$(id -u)" != 0 ]; then echo "error: skopeo is missing: run \`sudo apt-get install -y skopeo\` (make bench installs it when run as root)"; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends skopeo >/dev/null; } \
+			|| { echo "error: \`apt-get install -y skopeo\` failed; run it to see why"; exit 1; }; \
+	fi
+
+bench: bench-deps
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/publish.py
+	$(PY) benchmarks/fanout.py
 
 sandbox-up: install
 	$(PY) -m ecr_sandbox up

@@ -21,7 +21,7 @@ then the unchanged republish at the smallest count: the docker loop again and `i
 
 Prints a table (wall time, client-uploaded bytes, ratio to the docker loop of the same count) and the
 targets of issue 11; writes benchmarks/results/fanout.json and fanout.png. Never run as a test.
-Usage: .venv/bin/python benchmarks/fanout.py [--megabytes 150] [--counts 3,6,12] [--skip-baselines]
+Usage: .venv/bin/python benchmarks/fanout.py [--megabytes 150] [--counts 3,6,12] [--skip-baselines] [--results DIR]
 (as root: it starts the sandbox with its own 12-registry spec; `python -m ecr_sandbox down` stops it).
 """
 from __future__ import annotations
@@ -292,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
     if args.megabytes < 1:
         raise BenchError(f"--megabytes: {args.megabytes} must be at least 1")
     modes = [m for m in MODES if not (args.skip_baselines and m in ("docker", "skopeo"))]
+    args.results.mkdir(parents=True, exist_ok=True)  # before the long part: an unwritable place fails now
     for tool in ("docker", *(("skopeo",) if "skopeo" in modes else ())):
         if shutil.which(tool) is None:
             raise BenchError(f"{tool} is not installed: `apt-get install -y {'skopeo' if tool == 'skopeo' else 'docker.io'}`"
@@ -400,7 +401,7 @@ def run(args: argparse.Namespace) -> int:
     report = table(cases) + [""] + target_lines(found)
     print()
     print("\n".join(report))
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = args.results
     document = {
         "benchmark": "benchmarks/fanout.py", "run_id": run_id, "megabytes": args.megabytes, "layers": LAYERS,
         "counts": counts, "registries": [list(r) for r in REGISTRIES], "total_seconds": round(total, 1),
@@ -409,10 +410,10 @@ def run(args: argparse.Namespace) -> int:
                     "skopeo": skopeo},
         "cases": [asdict(c) for c in cases], "targets": found,
     }
-    (RESULTS / "fanout.json").write_text(json.dumps(document, indent=1) + "\n")
-    plot(cases, counts, RESULTS / "fanout.png",
+    (results / "fanout.json").write_text(json.dumps(document, indent=1) + "\n")
+    plot(cases, counts, results / "fanout.png",
          f"{args.megabytes} MB, {LAYERS} incompressible layers, ECR sandbox ({os.cpu_count()} CPUs)")
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}/fanout.json and fanout.png in {total:.0f} s")
+    print(f"\nwrote {results / 'fanout.json'} and fanout.png in {total:.0f} s")
     print("the sandbox now runs this benchmark's 12 registries: `.venv/bin/python -m ecr_sandbox down` stops it "
           "(`make sandbox-up` then starts the normal one)")
     return 0
@@ -424,6 +425,8 @@ def main() -> int:
     parser.add_argument("--counts", default="3,6,12", help="destination counts, 2..12 (default 3,6,12)")
     parser.add_argument("--skip-baselines", action="store_true",
                         help="only image-pipeline (no docker push loop, no skopeo; no ratios)")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where fanout.json and fanout.png go (default benchmarks/results)")
     args = parser.parse_args()
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -292,7 +292,10 @@ def run(args: argparse.Namespace) -> int:
     if args.megabytes < 1:
         raise BenchError(f"--megabytes: {args.megabytes} must be at least 1")
     modes = [m for m in MODES if not (args.skip_baselines and m in ("docker", "skopeo"))]
-    args.results.mkdir(parents=True, exist_ok=True)  # before the long part: an unwritable place fails now
+    try:  # before the long part: an unwritable place fails now
+        args.results.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BenchError(f"--results: cannot create {args.results}: {exc.strerror}") from None
     for tool in ("docker", *(("skopeo",) if "skopeo" in modes else ())):
         if shutil.which(tool) is None:
             raise BenchError(f"{tool} is not installed: `apt-get install -y {'skopeo' if tool == 'skopeo' else 'docker.io'}`"

@@ -15,6 +15,11 @@ The status of each destination the source registry's replication configuration s
   action of the sandbox only, called by ``ecr_sandbox.replication.record_failure``);
 - else ``IN_PROGRESS`` (the gateway replicates a moment after the push).
 
+``PutReplicationConfiguration`` takes up to ``ecr_spec.limits.MAX_REPLICATION_RULES`` rules (moto 5.2 refuses
+more than one: "This feature is disabled"), each up to ``MAX_REPLICATION_DESTINATIONS_PER_RULE`` destinations
+and ``MAX_REPLICATION_FILTERS_PER_RULE`` filters (ECR API Reference, ReplicationConfiguration and
+ReplicationRule), and no destination may be the source registry itself (moto's own message).
+
 Choices where the docs are silent (docs/sandbox.md): the destinations are those of the configuration *now*,
 not at push time; an image of a repository no rule matches has an empty ``replicationStatuses``.
 """
@@ -24,10 +29,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.ecr.models import ecr_backends
+from moto.ecr.exceptions import InvalidParameterException, ValidationException
+from moto.ecr.models import ECRBackend, ecr_backends
 from moto.ecr.responses import ECRResponse
 
 from ecr_sandbox.replication import destinations
+from ecr_spec.limits import (MAX_REPLICATION_DESTINATIONS_PER_RULE, MAX_REPLICATION_FILTERS_PER_RULE,
+                             MAX_REPLICATION_RULES)
 
 
 def _failures(backend: Any) -> dict[tuple[str, str, str, str], str]:
@@ -76,7 +84,34 @@ def _record_failure(self: ECRResponse) -> str:
     return json.dumps({})
 
 
+def _too_many(path: str, count: int, limit: int) -> ValidationException:
+    return ValidationException(f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                               f"Member must have length less than or equal to {limit} (it has {count})")
+
+
+def put_replication_configuration(self: ECRBackend, replication_config: dict[str, Any]) -> dict[str, Any]:
+    rules = list(replication_config.get("rules") or [])
+    if len(rules) > MAX_REPLICATION_RULES:
+        raise _too_many("replicationConfiguration.rules", len(rules), MAX_REPLICATION_RULES)
+    for index, rule in enumerate(rules, start=1):
+        targets = list(rule.get("destinations") or [])
+        filters = list(rule.get("repositoryFilters") or [])
+        if len(targets) > MAX_REPLICATION_DESTINATIONS_PER_RULE:
+            raise _too_many(f"replicationConfiguration.rules.{index}.member.destinations", len(targets),
+                            MAX_REPLICATION_DESTINATIONS_PER_RULE)
+        if len(filters) > MAX_REPLICATION_FILTERS_PER_RULE:
+            raise _too_many(f"replicationConfiguration.rules.{index}.member.repositoryFilters", len(filters),
+                            MAX_REPLICATION_FILTERS_PER_RULE)
+        if any(d.get("region") == self.region_name and d.get("registryId") == self.account_id for d in targets):
+            raise InvalidParameterException(
+                "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                "'Replication destination cannot be the same as the source registry'")
+    self.replication_config = replication_config
+    return {"replicationConfiguration": replication_config}
+
+
 def install() -> None:
-    """Add the two calls to moto's ECR responses (idempotent)."""
+    """Add the two calls to moto's ECR responses and ECR's rule limits to moto's replication (idempotent)."""
+    ECRBackend.put_replication_configuration = put_replication_configuration  # type: ignore[method-assign]
     ECRResponse.describe_image_replication_status = _describe  # type: ignore[attr-defined]
     ECRResponse.sandbox_record_replication_failure = _record_failure  # type: ignore[attr-defined]

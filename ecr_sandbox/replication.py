@@ -11,8 +11,9 @@ The destination registry then notifies the bridge like any push, so the destinat
 
 As ECR does, replication is asynchronous: the push notification only queues it (``later``); one background
 thread replicates each recorded push in push order, ``delay_seconds()`` after it was recorded (environment
-variable ``ECR_SANDBOX_REPLICATION_DELAY``, default 1.5 s), so right after a push the replica is not there
-yet and ``DescribeImageReplicationStatus`` (``ecr_sandbox.moto_replication``) answers ``IN_PROGRESS``. A
+variable ``ECR_SANDBOX_REPLICATION_DELAY``, default 1.5 s), to all of its destinations at once (up to
+``PARALLEL_COPIES``; each destination succeeds or fails on its own), so right after a push the replica is
+not there yet and ``DescribeImageReplicationStatus`` (``ecr_sandbox.moto_replication``) answers ``IN_PROGRESS``. A
 destination that cannot be replicated to is reported to moto (``record_failure``) and then reads ``FAILED``.
 """
 
@@ -25,6 +26,7 @@ import queue
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,6 +40,7 @@ INDEX_MEDIA_TYPES = frozenset(
 )
 DELAY_ENV = "ECR_SANDBOX_REPLICATION_DELAY"
 DEFAULT_DELAY_SECONDS = 1.5
+PARALLEL_COPIES = 12
 # failureCode is a free string in the ECR API (ImageReplicationStatus); ECR documents no values, these are
 # the sandbox's own (docs/sandbox.md).
 NO_REGISTRY = "DESTINATION_REGISTRY_NOT_IN_SANDBOX"
@@ -227,7 +230,8 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
         return
     config = ecr_for(account, region).describe_registry().get("replicationConfiguration") or {}
     source = Path(registries[registry_host(account, region)]["storage"])
-    for destination in destinations(config, repository):
+
+    def one(destination: tuple[str, str]) -> None:
         host = registry_host(*destination)
         code = NO_REGISTRY
         try:
@@ -235,9 +239,9 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
                 code = COPY_FAILED
                 create_replica(ecr_for(*destination), repository)
                 copy_image(source, client_for(host, repository), repository, digest, media_type, tag,
-                           lambda put, host=host: _mark_replicated(host, repository, put))
+                           lambda put: _mark_replicated(host, repository, put))
                 log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
-                continue
+                return
             log.warning("replication of %s to %s failed: the sandbox has no such registry", repository, host)
         except Exception as exc:  # noqa: BLE001 - one destination's failure is that destination's status
             log.error("replication of %s %s from %s/%s to %s failed: %s", repository, digest, account, region,
@@ -246,3 +250,7 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
             record_failure(moto_url, account, region, repository, digest, destination, code)
         except OSError as exc:
             log.error("could not record the failed replication of %s to %s: %s", repository, host, exc)
+
+    targets = destinations(config, repository)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(targets), PARALLEL_COPIES))) as pool:
+        list(pool.map(one, targets))  # every destination at once, each on its own, as ECR replicates

@@ -162,7 +162,7 @@ def backoff(attempt: int, base: float, cap: float, rng: Callable[[], float] = ra
 
 
 def wait_for_replicas(replicas: Iterable[Replica], repository: str, ecr_for: Callable[[Target], EcrClient], *,
-                      wait: bool = True, timeout: float = 300.0, base: float = 0.5, cap: float = 15.0,
+                      wait: bool = True, timeout: float = 300.0, base: float = 0.5, cap: float = 4.0,
                       clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                       rng: Callable[[], float] = random.random) -> list[ReplicaResult]:
     """Each replica's result, in the order given. With ``wait=False`` one look each (``replicating`` unless

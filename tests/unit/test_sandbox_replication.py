@@ -280,3 +280,48 @@ def test_a_failure_the_gateway_reports_over_http_reads_failed_through_the_moto_s
                           "failureCode": "REPLICATION_COPY_FAILED"}
     finally:
         server.stop()
+
+
+# --- PutReplicationConfiguration limits (ECR API Reference "ReplicationConfiguration": rules, maximum 10 items;
+# "ReplicationRule": destinations and repositoryFilters, maximum 100 items each) -----------------------------
+
+def _rule(region: str, prefix: str) -> dict[str, Any]:
+    return {"destinations": [{"region": region, "registryId": "222222222222"}],
+            "repositoryFilters": [{"filter": prefix, "filterType": "PREFIX_MATCH"}]}
+
+
+def test_a_registry_takes_several_replication_rules_as_ecr_does() -> None:
+    from ecr_sandbox import moto_replication
+
+    moto_replication.install()
+    with mock_aws():
+        client = boto3.client("ecr", region_name="us-east-1")
+        rules = [_rule("eu-west-1", "team/"), _rule("us-west-2", "platform/")]
+
+        client.put_replication_configuration(replicationConfiguration={"rules": rules})
+
+        assert client.describe_registry()["replicationConfiguration"]["rules"] == rules
+
+
+def test_more_than_ten_replication_rules_are_refused_naming_the_limit() -> None:
+    from ecr_sandbox import moto_replication
+
+    moto_replication.install()
+    with mock_aws():
+        client = boto3.client("ecr", region_name="us-east-1")
+        with pytest.raises(client.exceptions.ClientError, match="ValidationException.*replicationConfiguration.rules"
+                           ".*less than or equal to 10 \\(it has 11\\)"):
+            client.put_replication_configuration(replicationConfiguration={"rules": [
+                _rule("eu-west-1", f"team{i}/") for i in range(11)]})
+
+
+def test_a_rule_replicating_to_its_own_registry_is_refused() -> None:
+    from ecr_sandbox import moto_replication
+
+    moto_replication.install()
+    with mock_aws():
+        client = boto3.client("ecr", region_name="us-east-1")
+        account = client.describe_registry()["registryId"]
+        with pytest.raises(client.exceptions.InvalidParameterException, match="cannot be the same as the source"):
+            client.put_replication_configuration(replicationConfiguration={"rules": [
+                {"destinations": [{"region": "us-east-1", "registryId": account}]}]})

@@ -78,6 +78,7 @@ class Feed:
     digest: str | None = None
     moved: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    connected: Future[None] | None = None  # the authorization, asked for at the start
 
     def fail(self, message: str) -> None:
         with self.lock:
@@ -100,12 +101,13 @@ def upload_to_all(fan: FanOut, api: Any, image_id: str, feeds: Sequence[Feed], h
     """Exports ``image_id`` once and uploads it to every feed; each feed's ``digest``/``moved``/``error``
     says how it went. Raises ``ExportError`` (after stopping the uploads) when the image cannot be
     exported: nothing was tagged anywhere then."""
-    for feed in feeds:
-        _guarded(feed, lambda feed=feed: _connect(fan, feed))
     futures: list[Future[None]] = []
     workers = max(1, min(MAX_UPLOADS, 2 * len(feeds)))
     with tempfile.TemporaryDirectory(prefix="image-pipeline-layers-") as scratch, \
             ThreadPoolExecutor(workers, thread_name_prefix="upload") as pool:
+        for feed in feeds:  # every registry's authorization while the engine exports the image
+            feed.connected = pool.submit(_guarded, feed, lambda feed=feed: _connect(fan, feed))
+
         def on_blob(blob: Blob) -> None:
             futures.extend(pool.submit(_send_guarded, fan, feed, blob, hooks) for feed in feeds)
 
@@ -118,6 +120,7 @@ def upload_to_all(fan: FanOut, api: Any, image_id: str, feeds: Sequence[Feed], h
             raise
         on_blob(image.config)
         wait(futures)
+        wait([feed.connected for feed in feeds if feed.connected is not None])
         wait([pool.submit(_guarded, feed, lambda feed=feed: _tag(feed, image, hooks)) for feed in feeds
               if not feed.error])
     return image
@@ -150,6 +153,8 @@ def _send_guarded(fan: FanOut, feed: Feed, blob: Blob, hooks: Hooks) -> None:
 
 
 def _send(fan: FanOut, feed: Feed, blob: Blob, hooks: Hooks) -> None:
+    if feed.connected is not None:
+        feed.connected.result()
     if feed.error:
         return
     destination, client = feed.destination, feed.client

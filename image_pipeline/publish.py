@@ -167,6 +167,9 @@ def fan_out(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], 
     except fanout.ExportError as error:
         runtime.progress.log(f"compress-once upload not possible ({error}); pushing through the engine")
         return {}
+    except PipelineError as error:  # the deadline ran out during the export: every destination fails with it
+        for feed in feeds.values():
+            feed.fail(str(error))
     return {index: fed_result(checked[index], feed, image_id, tag_list, runtime, time.monotonic() - started)
             for index, feed in feeds.items()}
 

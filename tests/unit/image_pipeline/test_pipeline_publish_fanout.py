@@ -78,3 +78,18 @@ def test_a_single_cold_destination_is_pushed_through_the_engine(tmp_path):
     result = publish(settings(tmp_path, environments=("dev",)), rt)
 
     assert result.ok and registries == {} and [r.split(".")[0] for r, _, _ in api.pushes] == ["111111111111"]
+
+
+def test_a_deadline_that_runs_out_during_the_export_fails_every_destination_with_one_line(tmp_path):
+    from image_pipeline.errors import DeadlineError
+
+    def export(api, image_id, directory, on_blob, deadline=None):
+        raise DeadlineError("--deadline of 5 s reached during compression of sha256:abc")
+
+    rt, registries = with_fanout(deployed(), FakeDockerAPI(), export)
+
+    result = publish(settings(tmp_path), rt)
+
+    assert [d.status for d in result.destinations] == ["failed"] * 3
+    assert {d.error for d in result.destinations} == {"--deadline of 5 s reached during compression of sha256:abc"}
+    assert all(not r.manifests for r in registries.values())

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 from ecr_spec import Target
 
-from . import build, fanout, preflight, remote, replicated, tags as tagging, targets
+from . import build, preflight, publish_fanout, replicated, tags as tagging, targets
 from .deadline import Deadline
-from .engine import engine_errors
 from .errors import PipelineError, RegistryError, unexpected
+from .outcomes import Moves, failed, moved_after_failure, planned, result, tag_locally
 from .preflight import Checked
 from .push import push_tag
 from .report import DestinationResult, PublishResult
@@ -32,19 +32,6 @@ _NOT_BUILT = "not published: the image was not built"
 _SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
             "that pass)")
 Source = tuple["Future[DestinationResult]", Target]
-
-
-@dataclass
-class Moves:
-    """The tags this run made point at the image in one destination, and the digest they point at."""
-
-    tags: list[str] = field(default_factory=list)
-    digest: str | None = None
-
-    def add(self, tag: str, digest: str | None = None) -> None:
-        if tag not in self.tags:
-            self.tags.append(tag)
-        self.digest = digest or self.digest
 
 
 @dataclass(frozen=True)
@@ -120,7 +107,7 @@ def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str],
     """Two or more cold destinations: compress once, upload to all (``fanout``). Otherwise (or when the
     image cannot be exported) one engine push, and the others copy from the registry that has the image:
     a destination that already holds it comes first, so every destination ends at its digest."""
-    fed = fan_out(checked, image_id, tag_list, runtime, settings, overall)
+    fed = publish_fanout.fan_out(checked, image_id, tag_list, runtime, settings, overall)
     order = sorted(range(len(checked)), key=lambda i: not (checked[i].plan and checked[i].plan.digest))
     pool = ThreadPoolExecutor(max_workers=max(len(checked), 1))
     try:
@@ -142,59 +129,6 @@ def push_all(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str],
     pool.shutdown()
     runtime.progress.close()
     return results
-
-
-def fan_out(checked: Sequence[Checked], image_id: str, tag_list: Sequence[str], runtime: Runtime,
-            settings: PublishSettings, overall: Deadline) -> dict[int, DestinationResult]:
-    """The results of the destinations fed by ``fanout`` (by position in ``checked``); empty when the
-    engine push does it (one destination, one that already holds the image, no export possible)."""
-    cold = [i for i, c in enumerate(checked) if c.ok and c.destination and c.plan and c.plan.digest is None]
-    held = any(c.ok and c.plan and c.plan.digest for c in checked)
-    if runtime.fanout is None or len(cold) < 2 or held:
-        return {}
-    started = time.monotonic()
-    feeds = {}
-    for index in cold:
-        item = checked[index]
-        assert item.destination is not None and item.plan is not None
-        feeds[index] = fanout.Feed(item.destination, runtime.token(item.target), overall.child(settings.timeout),
-                                   item.plan.push)
-        runtime.progress.state(item.destination.label, "pushing")
-    hooks = fanout.Hooks(runtime.progress.layer, runtime.progress.log, settings.retry, runtime.sleep,
-                         runtime.jitter)
-    try:
-        fanout.upload_to_all(runtime.fanout, runtime.docker(), image_id, list(feeds.values()), hooks, overall)
-    except fanout.ExportError as error:
-        runtime.progress.log(f"compress-once upload not possible ({error}); pushing through the engine")
-        return {}
-    except PipelineError as error:  # the deadline ran out during the export: every destination fails with it
-        for feed in feeds.values():
-            feed.fail(str(error))
-    return {index: fed_result(checked[index], feed, image_id, tag_list, runtime, time.monotonic() - started)
-            for index, feed in feeds.items()}
-
-
-def fed_result(item: Checked, feed: fanout.Feed, image_id: str, tag_list: Sequence[str], runtime: Runtime,
-               seconds: float) -> DestinationResult:
-    destination = feed.destination
-    moves = Moves()
-    for tag in feed.moved:
-        moves.add(tag, feed.digest)
-    if feed.error is None and feed.digest is not None:
-        try:
-            tag_locally(runtime.docker(), image_id, destination.repository_uri, tag_list)
-        except RegistryError as error:
-            runtime.progress.log(f"[{destination.label}] {error}")
-        runtime.progress.state(destination.label, "pushed")
-        return result(item.target, destination, tag_list, feed.digest, "pushed", None, seconds, tuple(moves.tags))
-    runtime.progress.state(destination.label, "failed")
-    message = feed.error or "no digest was stored"
-    moved = moved_after_failure(item, image_id, tag_list, runtime, moves)
-    if moved:
-        message += f" (tags moved before the failure: {', '.join(moved)})"
-    return DestinationResult(item.target.environment, item.target.account, item.target.region,
-                             destination.repository_uri, tuple(tag_list), moves.digest if moved else None,
-                             "failed", message, seconds, moved)
 
 
 def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],
@@ -274,26 +208,6 @@ def wait_for(source: Source, overall: Deadline) -> tuple[DestinationResult, Targ
         return None
 
 
-def moved_after_failure(item: Checked, image_id: str, tag_list: Sequence[str], runtime: Runtime,
-                        moves: Moves) -> tuple[str, ...]:
-    """The tags that point at this image now and did not before: what this run recorded, plus what the
-    registry says (a push can store its manifest and still fail to report it)."""
-    assert item.destination is not None
-    before = item.before or {}
-    moved = list(moves.tags)
-    try:
-        now = remote.remote_images(runtime.ecr_for(item.target), item.destination.repository, tag_list)
-    except Exception:  # noqa: BLE001 - best effort: what was recorded still stands
-        now = {}
-    for tag, image in now.items():
-        ours = image.config_digest == image_id or (moves.digest is not None and image.digest == moves.digest)
-        was = before.get(tag)
-        if ours and tag not in moved and (was is None or was.digest != image.digest):
-            moved.append(tag)
-            moves.digest = moves.digest or image.digest
-    return tuple(t for t in tag_list if t in moved)
-
-
 def push_tags(target: Target, destination: Destination, image_id: str, tag_list: Sequence[str],
               runtime: Runtime, retry: RetrySettings, deadline: Deadline, moves: Moves) -> str:
     """Tags the local image with the destination's URI and pushes each tag; returns the one digest."""
@@ -347,28 +261,3 @@ def copy_from(origin: tuple[DestinationResult, Target], destination: Destination
     tag_locally(runtime.docker(), image_id, destination.repository_uri, tag_list)
     runtime.progress.log(f"[{destination.label}] copied {first.digest[:19]} from {source_host}")
     return digest
-
-
-def tag_locally(api: Any, image_id: str, repository_uri: str, tag_list: Sequence[str]) -> None:
-    for tag in tag_list:
-        try:
-            api.tag(image_id, repository_uri, tag, force=True)
-        except engine_errors() as error:
-            raise RegistryError(f"cannot tag {image_id} as {repository_uri}:{tag}: {error}") from error
-
-
-def result(target: Target, destination: Destination, tag_list: Sequence[str], digest: str | None, status: str,
-           error: str | None, seconds: float, moved: tuple[str, ...] = ()) -> DestinationResult:
-    return DestinationResult(target.environment, target.account, target.region, destination.repository_uri,
-                             tuple(tag_list), digest, status, error, seconds, moved)
-
-
-def planned(target: Target, destination: Destination, tag_list: Sequence[str]) -> DestinationResult:
-    return result(target, destination, tag_list, None, "planned", None, 0.0)
-
-
-def failed(target: Target, destination: Destination | None, tag_list: Sequence[str], error: Any,
-           seconds: float, status: str = "failed") -> DestinationResult:
-    return DestinationResult(target.environment, target.account, target.region,
-                             destination.repository_uri if destination else None, tuple(tag_list), None,
-                             status, str(error), seconds)

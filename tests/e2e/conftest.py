@@ -60,15 +60,6 @@ def sandbox() -> Iterator["object"]:
         api.down(paths)
 
 
-@pytest.fixture
-def may_stop_registry(sandbox) -> None:  # type: ignore[no-untyped-def]
-    """For a test that stops one of the sandbox's registries: always runs in CI; outside CI only when this
-    session started the sandbox (nobody else relies on it) or with ``IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY=1``."""
-    if not (IN_CI or sandbox.cold_start or os.environ.get("IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY") == "1"):
-        pytest.skip("stops a sandbox registry: runs in CI, when this session started the sandbox, or with "
-                    "IMAGE_PIPELINE_E2E_MAY_STOP_REGISTRY=1")
-
-
 @pytest.fixture(scope="session")
 def deployed_sandbox(sandbox):  # type: ignore[no-untyped-def]
     from ecr_sandbox import cdk

@@ -267,7 +267,7 @@ def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deploy
     assert "not-the-password" not in row.error
 
 
-def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path, may_stop_registry):
+def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path):
     from ecr_sandbox import api, registry
     from ecr_sandbox.state import Paths
 

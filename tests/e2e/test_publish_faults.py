@@ -175,7 +175,7 @@ def test_a_token_that_expires_mid_push_ends_in_success_or_one_clear_failure_neve
 
 
 def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothing_there(
-        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password, may_stop_registry):
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
     from ecr_sandbox import api, registry
     from ecr_sandbox.state import Paths
 

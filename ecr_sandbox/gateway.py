@@ -20,7 +20,6 @@ import argparse
 import json
 import logging
 import threading
-import time
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -232,28 +231,17 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
                       blob_mounting(lambda: settings.data["moto_url"], account, region))
 
 
-BLOB_MOUNTING_TTL = 0.5  # seconds: a put-account-setting takes effect on the next mount after this
-
-
-def blob_mounting(moto_url: Callable[[], str], account: str, region: str,
-                  ttl: float = BLOB_MOUNTING_TTL) -> Callable[[], bool]:
+def blob_mounting(moto_url: Callable[[], str], account: str, region: str) -> Callable[[], bool]:
     """Is the registry's account setting ``BLOB_MOUNTING`` ``ENABLED`` (``GetAccountSetting``, answered by
-    ``ecr_sandbox.moto_account_settings``)? Asked at most once per ``ttl``; when moto cannot answer, no (a plain
-    upload always works)."""
-    lock = threading.Lock()
-    cached: list[Any] = [False, float("-inf")]  # value, monotonic time it was read
+    ``ecr_sandbox.moto_account_settings``)? Asked on each mount request, as the tag mutability is asked on each
+    manifest put; when moto cannot answer, no (a plain upload always works)."""
 
     def enabled() -> bool:
-        with lock:
-            if time.monotonic() - cached[1] < ttl:
-                return bool(cached[0])
-            try:
-                value = _ecr(moto_url(), account, region).get_account_setting(name="BLOB_MOUNTING")["value"]
-                cached[:] = [value == "ENABLED", time.monotonic()]
-            except (BotoCoreError, ClientError) as exc:
-                log.warning("cannot read BLOB_MOUNTING of %s/%s, not mounting: %s", account, region, exc)
-                return False
-            return bool(cached[0])
+        try:
+            return _ecr(moto_url(), account, region).get_account_setting(name="BLOB_MOUNTING")["value"] == "ENABLED"
+        except (BotoCoreError, ClientError) as exc:
+            log.warning("cannot read BLOB_MOUNTING of %s/%s, not mounting: %s", account, region, exc)
+            return False
 
     return enabled
 

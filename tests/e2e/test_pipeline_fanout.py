@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -96,17 +95,13 @@ def blob_mounting(ecr):  # type: ignore[no-untyped-def]
     """BLOB_MOUNTING=ENABLED in the three registries for one test, DISABLED (the sandbox's default) after it:
     ``aws ecr put-account-setting --name BLOB_MOUNTING --value ENABLED`` ("Blob mounting in Amazon ECR",
     https://docs.aws.amazon.com/AmazonECR/latest/userguide/blob-mounting.html)."""
-    from ecr_sandbox.gateway import BLOB_MOUNTING_TTL
-
     try:
         for account, region in REGISTRIES:
             ecr(account, region).put_account_setting(name="BLOB_MOUNTING", value="ENABLED")
-        time.sleep(2 * BLOB_MOUNTING_TTL)  # the fronts read the setting again after this
         yield
     finally:
         for account, region in REGISTRIES:
             ecr(account, region).put_account_setting(name="BLOB_MOUNTING", value="DISABLED")
-        time.sleep(2 * BLOB_MOUNTING_TTL)
 
 
 def compose_publish_two_services_sharing_a_layer(deployed, tmp_path, ecr):  # type: ignore[no-untyped-def]

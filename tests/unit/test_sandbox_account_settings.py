@@ -116,9 +116,9 @@ def test_an_upload_without_mount_keeps_its_other_parameters():
     assert site(False).upload_target(target) == target
 
 
-def test_the_gateway_follows_a_changed_setting_after_the_cache_time(ecr, monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_gateway_follows_a_changed_setting(ecr, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(gateway, "_ecr", lambda url, account, region: ecr)
-    enabled = gateway.blob_mounting(lambda: "http://moto", "123456789012", "us-east-1", ttl=0)
+    enabled = gateway.blob_mounting(lambda: "http://moto", "123456789012", "us-east-1")
     assert enabled() is False
 
     ecr.put_account_setting(name="BLOB_MOUNTING", value="ENABLED")

@@ -16,7 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ecr_sandbox.plan import registry_host  # noqa: E402  (the sandbox's own ECR host names)
+
 LAYERS = 3
+
+
+def uri(account: str, region: str, repository: str) -> str:
+    """The repository's URI in the sandbox registry of ``account`` and ``region``."""
+    return f"{registry_host(account, region)}/{repository}"
 
 
 def make_context(directory: Path, seed: str, megabytes: int, layers: int = LAYERS) -> Path:
@@ -53,8 +60,7 @@ def docker_login(session: Any, account: str, region: str, env: dict[str, str]) -
     in ``$DOCKER_CONFIG/config.json``, which the benchmark keeps in its scratch directory)."""
     data = session.client("ecr", region_name=region).get_authorization_token()["authorizationData"][0]
     password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)[1]
-    timed(["docker", "login", "-u", "AWS", "--password-stdin", f"{account}.dkr.ecr.{region}.amazonaws.com"], env,
-          input=password)
+    timed(["docker", "login", "-u", "AWS", "--password-stdin", registry_host(account, region)], env, input=password)
 
 
 def push_loop(context: Path, uris: list[str], tag: str, env: dict[str, str]) -> float:

@@ -41,7 +41,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (ROOT, LAYERS, docker_login, make_context, pipeline_publish, push_loop,  # noqa: E402
-                    remove_images, timed)
+                    remove_images, timed, uri)
 
 ACCOUNTS = (("dev", "111111111111"), ("staging", "222222222222"), ("prod", "333333333333"))
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
@@ -81,10 +81,6 @@ def repository_name(run_id: str, mode: str, count: int) -> str:
 
 def chosen(count: int) -> tuple[tuple[str, str, str], ...]:
     return REGISTRIES[:count]
-
-
-def uri(account: str, region: str, repository: str) -> str:
-    return f"{account}.dkr.ecr.{region}.amazonaws.com/{repository}"
 
 
 def bench_spec(base: dict[str, Any], run_id: str, counts: list[int]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, docker_login, make_context, pipeline_publish, push_loop, remove_images  # noqa: E402
+from common import ROOT, docker_login, make_context, pipeline_publish, push_loop, remove_images, uri  # noqa: E402
 
 DESTINATIONS = (("dev", "111111111111", "us-east-1"), ("prod", "222222222222", "us-east-1"),
                 ("prod", "222222222222", "eu-west-1"))
@@ -66,7 +66,7 @@ def main() -> int:
         env["DOCKER_CONFIG"] = str(work / "docker")
         for _, account, region in DESTINATIONS:  # the baseline logs in once, outside the timings
             docker_login(boto3.Session(profile_name=info.profile(account)), account, region, env)
-        base_uris = [f"{a}.dkr.ecr.{r}.amazonaws.com/{names['baseline']}" for _, a, r in DESTINATIONS]
+        base_uris = [uri(a, r, names["baseline"]) for _, a, r in DESTINATIONS]
         print(f"generating 2 x {args.megabytes} MB of incompressible layers ...", flush=True)
         base_context = make_context(work / "baseline", f"baseline-{run_id}", args.megabytes)
         pipe_context = make_context(work / "pipeline", f"pipeline-{run_id}", args.megabytes)
@@ -79,7 +79,7 @@ def main() -> int:
         warm_base = baseline(base_context, base_uris, "v1", env)
         print("unchanged: image-pipeline publish ...", flush=True)
         warm_pipe, warm_status = pipeline(pipe_context, spec_file, names["pipeline"], "v1", env)
-        pipe_uris = [f"{a}.dkr.ecr.{r}.amazonaws.com/{names['pipeline']}" for _, a, r in DESTINATIONS]
+        pipe_uris = [uri(a, r, names["pipeline"]) for _, a, r in DESTINATIONS]
         # the local copies of the 2 x 150 MB images; the registries keep theirs
         remove_images([f"{uri}:v1" for uri in base_uris + pipe_uris], env)
 

@@ -52,7 +52,8 @@ class Sightings:
         return others[0] if others else None
 
 
-def registry_client(host: str, token: Token, deadline: Deadline) -> RegistryClient:
+def registry_client(host: str, token: Token, deadline: Deadline | None) -> RegistryClient:
+    """The registry API client for ``host`` with an ECR token (basic auth: ``AWS`` and the password)."""
     return RegistryClient(host, username=token.username, password=token.password, deadline=deadline)
 
 

@@ -15,7 +15,6 @@ from .aws import Sessions
 from .deadline import Deadline
 from .engine import Inspector, api_client, inspector
 from .progress import Progress
-from .registry import RegistryClient
 from .settings import CredentialSettings, SpecSource
 from .stream import OnLayer
 
@@ -54,9 +53,8 @@ def copy_between_registries(source_uri: str, source_token: auth.Token, digest: s
                             on_tag: Callable[[str], None] = lambda tag: None) -> str:
     """``Copier`` over the registries' HTTP API (see ``blobcopy``)."""
     source_host, source_repository = source_uri.split("/", 1)
-    reader = RegistryClient(source_host, username=source_token.username, password=source_token.password,
-                            deadline=deadline)
-    writer = RegistryClient(destination.host, username=token.username, password=token.password, deadline=deadline)
+    reader = fanout.registry_client(source_host, source_token, deadline)
+    writer = fanout.registry_client(destination.host, token, deadline)
     return blobcopy.copy_image(reader, source_repository, digest, writer, destination.repository, tags, on_layer,
                                deadline, on_tag)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from image_pipeline.login import KNOWN_HELPERS
+from image_pipeline.commands.login import KNOWN_HELPERS
 from .test_pipeline_publish import REPO, ROOT, make_context, publish_json, run_cli, unique_tag
 
 # A real credential helper program (the docker-credential-* protocol), keeping its store in a file.

@@ -244,9 +244,9 @@ def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deploy
     from datetime import datetime, timedelta, timezone
 
     from image_pipeline import auth, runtime
-    from image_pipeline.progress import PlainProgress
-    from image_pipeline.publish import publish
-    from image_pipeline.settings import (BuildSettings, CredentialSettings, PublishSettings, RetrySettings,
+    from image_pipeline.cli.progress import PlainProgress
+    from image_pipeline.commands.publish import publish
+    from image_pipeline.commands.settings import (BuildSettings, CredentialSettings, PublishSettings, RetryPolicy,
                                          SpecSource)
     import io
 
@@ -256,7 +256,7 @@ def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deploy
     real.tokens = auth.TokenCache(lambda key: auth.Token("AWS", "not-the-password", "", now + timedelta(hours=1), now))
     settings = PublishSettings(repository=REPO, build=BuildSettings(make_context(tmp_path, deployed.base_image)),
                                environments=("dev",), tags=(unique_tag(),),
-                               retry=RetrySettings(attempts=2, first_delay=0.1))
+                               retry=RetryPolicy(attempts=2, first_delay=0.1))
 
     result = publish(settings, real)
 

@@ -168,7 +168,7 @@ def test_the_replication_status_of_an_unknown_image_is_image_not_found_in_the_aw
     assert "ImageNotFoundException" in done.stderr and "does not exist within the repository" in done.stderr
 
 
-# --- image-pipeline publish with replication (image_pipeline.replicas, image_pipeline.replicated) -------------
+# --- image-pipeline publish with replication (image_pipeline.ecr.replicas, image_pipeline.replicated) -------------
 
 def _publish(sandbox: Any, tmp_path: Path, *extra: str) -> tuple[str, list[dict[str, Any]]]:
     import sys

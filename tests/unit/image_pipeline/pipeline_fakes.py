@@ -1,20 +1,24 @@
-"""Fakes for image_pipeline's unit tests: an ECR client, a Docker low-level API, a runtime around them."""
+"""Fakes for image_pipeline's unit tests: an ECR API client, and a runtime around it, the fake engine
+(``fake_engine``) and real HTTPS registries (``fake_registry``), one per destination host."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import io
 import json
-import threading
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ecr_spec import RegistrySpec, Target, load_spec
-from image_pipeline import auth
-from image_pipeline.progress import PlainProgress
-from image_pipeline.runtime import Runtime
+from image_pipeline.cli.progress import PlainProgress
+from image_pipeline.commands.runtime import Runtime
+from image_pipeline.ecr import tokens as auth
+from image_pipeline.oci.client import RegistryClient
+
+from .fake_engine import IMAGE_ID, FakeDockerAPI
+from .fake_registry import FakeRegistry
 
 EXAMPLE_SPEC = {
     "environments": {"dev": {"account": "111111111111", "regions": ["us-east-1"]},
@@ -24,7 +28,6 @@ EXAMPLE_SPEC = {
         {"name": "docker-in-aws/todobackend", "environments": ["dev", "prod"], "mutable_tags": ["latest"],
          "pull": {"accounts": ["333333333333"]}},
         {"name": "platform/base-images", "environments": ["dev"]}]}
-IMAGE_ID = "sha256:" + "c" * 64
 
 
 def spec() -> RegistrySpec:
@@ -51,6 +54,11 @@ class FakeECR:
         self.repositories: dict[str, dict[str, Any]] = {}
         self.images: dict[tuple[str, str], tuple[str, str]] = {}  # (repo, tag) -> (digest, manifest)
         self.token_calls = 0
+        self.passwords: list[str] = []  # what get_authorization_token hands out, in turn, before the default
+        self.default_password = "secret"  # what the fake registries accept
+
+    def password(self) -> str:
+        return self.passwords.pop(0) if self.passwords else self.default_password
 
     def add_repository(self, name: str, mutability: str = "IMMUTABLE_WITH_EXCLUSION",
                        filters: tuple[str, ...] = ("latest",)) -> str:
@@ -83,71 +91,31 @@ class FakeECR:
 
     def get_authorization_token(self) -> dict[str, Any]:
         self.token_calls += 1
-        token = base64.b64encode(f"AWS:{self.account}-auth-token".encode()).decode()
+        token = base64.b64encode(f"AWS:{self.password()}".encode()).decode()
         return {"authorizationData": [{"authorizationToken": token,
                                        "proxyEndpoint": f"https://{self.account}.dkr.ecr.{self.region}.amazonaws.com",
-                                       "expiresAt": datetime(2015, 1, 1, tzinfo=timezone.utc)}]}
+                                       "expiresAt": datetime.now(timezone.utc) + timedelta(hours=12)}]}
 
 
-PushScript = Callable[[str, str, dict[str, str]], list[dict[str, Any]]]
-
-
-def good_push(repository: str, tag: str, auth_config: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"status": f"The push refers to repository [{repository}]"},
-            {"status": "Pushing", "id": "abc123", "progressDetail": {"current": 512, "total": 1024}},
-            {"status": "Pushed", "id": "abc123", "progressDetail": {}},
-            {"status": f"{tag}: digest: {digest_of(repository)} size: 528"},
-            {"progressDetail": {}, "aux": {"Tag": tag, "Digest": digest_of(repository), "Size": 528}}]
-
-
-class FakeDockerAPI:
-    def __init__(self, push_script: PushScript = good_push,
-                 build_chunks: list[dict[str, Any]] | None = None) -> None:
-        self.push_script = push_script
-        self.build_chunks = build_chunks if build_chunks is not None else [
-            {"stream": "Step 1/2 : FROM scratch\n"}, {"aux": {"ID": IMAGE_ID}},
-            {"stream": f"Successfully built {IMAGE_ID[7:19]}\n"}]
-        self.builds: list[dict[str, Any]] = []
-        self.pushes: list[tuple[str, str | None, dict[str, str]]] = []
-        self.tags: list[tuple[str, str, str]] = []
-        self.push_threads: set[int] = set()
-        self.repo_digests: list[str] = []
-        self.lock = threading.Lock()
-
-    def build(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        self.builds.append(kwargs)
-
-        return iter(self.build_chunks)
-
-    def inspect_image(self, image: str) -> dict[str, Any]:
-        return {"Id": IMAGE_ID, "RepoDigests": list(self.repo_digests)}
-
-
-
-    def tag(self, image: str, repository: str, tag: str | None = None, force: bool = False) -> bool:
-        assert tag, "always tag explicitly"
-        with self.lock:
-            self.tags.append((image, repository, tag))
-        return True
-
-    def push(self, repository: str, tag: str | None = None, stream: bool = False, decode: bool = False,
-             auth_config: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-        assert stream and decode and tag, "push must stream, decode and name its tag"
-        with self.lock:
-            self.pushes.append((repository, tag, dict(auth_config or {})))
-            self.push_threads.add(threading.get_ident())
-        return iter(self.push_script(repository, tag, auth_config or {}))
-
-
-def runtime(ecrs: dict[tuple[str, str], FakeECR], api: FakeDockerAPI, log: io.StringIO | None = None) -> Runtime:
+def runtime(ecrs: dict[tuple[str, str], FakeECR], api: FakeDockerAPI, registries: dict[str, FakeRegistry] | None = None,
+            log: io.StringIO | None = None) -> Runtime:
+    """``registries`` maps a destination's host (``ACCOUNT.dkr.ecr.REGION.amazonaws.com``) to the fake registry
+    that plays it; each client there logs in with its account's ECR token, renewed through the token cache."""
     def ecr_for(target: Target) -> FakeECR:
         return ecrs[(target.account, target.region)]
 
     def fetch(key: tuple[str, str]) -> auth.Token:
         return auth.fetch_token(ecrs[key], f"account {key[0]} region {key[1]}")
 
-    return Runtime(spec(), ecr_for, auth.TokenCache(fetch), lambda: api, PlainProgress(log or io.StringIO()),
-                   inspector=lambda: api, sleep=lambda seconds: None)
+    cache = auth.TokenCache(fetch)
+
+    def client_for(destination, deadline, credentials):  # type: ignore[no-untyped-def]
+        registry = (registries or {})[destination.host]
+        return RegistryClient(registry.host, credentials, ca_file=registry.ca, deadline=deadline)
+
+    return Runtime(spec(), ecr_for, cache, lambda: api, PlainProgress(log or io.StringIO()),
+                   inspector=lambda: api, client_for=client_for, sleep=lambda seconds: None,
+                   jitter=lambda low, high: 0.0)
 
 
 def deployed(repository: str = "docker-in-aws/todobackend") -> dict[tuple[str, str], FakeECR]:
@@ -158,3 +126,14 @@ def deployed(repository: str = "docker-in-aws/todobackend") -> dict[tuple[str, s
         ecr.add_repository(repository)
         ecrs[(account, region)] = ecr
     return ecrs
+
+
+def mirror(ecrs: dict[tuple[str, str], FakeECR], registries: dict[str, FakeRegistry]) -> None:
+    """What ECR's API says mirrors what each registry holds (as ECR's one store does): every tag and manifest."""
+    for (account, region), ecr in ecrs.items():
+        registry = registries.get(f"{account}.dkr.ecr.{region}.amazonaws.com")
+        if registry is None:
+            continue
+        for (repository, tag), digest in registry.state.tags.items():
+            body = registry.state.manifests[(repository, digest)][0]
+            ecr.images[(repository, tag)] = (digest, body.decode())

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from image_pipeline.auth import Token, TokenCache, fetch_token, host_of
-from image_pipeline.errors import AuthError
+from image_pipeline.ecr.tokens import Token, TokenCache, fetch_token, host_of
+from image_pipeline.core.errors import AuthError
 from .pipeline_fakes import FakeECR, client_error
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -17,7 +17,7 @@ def token(expires_in: timedelta, fetched: datetime = NOW) -> Token:
 def test_fetch_decodes_user_and_password_and_strips_the_scheme_from_the_endpoint():
     fetched = fetch_token(FakeECR("111111111111", "us-east-1"), "dev", clock=lambda: NOW)
 
-    assert (fetched.username, fetched.password) == ("AWS", "111111111111-auth-token")
+    assert (fetched.username, fetched.password) == ("AWS", "secret")
     assert fetched.proxy_endpoint == "111111111111.dkr.ecr.us-east-1.amazonaws.com"
 
 
@@ -51,21 +51,31 @@ def test_a_token_that_arrives_already_expired_is_used_for_the_run_without_refres
     assert len(fetched) == 1
 
 
-def test_invalidating_an_arrived_expired_token_says_a_refetch_cannot_help():
-    cache = TokenCache(lambda key: token(timedelta(days=-4000)), clock=lambda: NOW)
-    used = cache.get("k")
-
-    assert cache.invalidate("k", used) is False
-
-
-def test_invalidating_a_live_token_makes_the_next_get_fetch_a_new_one():
-    fetched = []
-    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(hours=12)), clock=lambda: NOW)
-    used = cache.get("k")
-
-    assert cache.invalidate("k", used) is True
+def test_a_refused_token_is_renewed_with_a_fresh_fetch():
+    passwords = iter(["first", "second"])
+    cache = TokenCache(lambda key: Token("AWS", next(passwords), "h", NOW + timedelta(hours=12), NOW), clock=lambda: NOW)
     cache.get("k")
+
+    assert cache.renew("k", ("AWS", "first")) is True
+    assert cache.get("k").password == "second"
+
+
+def test_a_token_another_request_renewed_meanwhile_is_not_fetched_again():
+    fetched = []
+    cache = TokenCache(lambda key: fetched.append(key) or Token("AWS", f"p{len(fetched)}", "h",
+                                                                 NOW + timedelta(hours=12), NOW), clock=lambda: NOW)
+    cache.get("k")
+    cache.renew("k", ("AWS", "p1"))
+
+    assert cache.renew("k", ("AWS", "p1")) is True
     assert len(fetched) == 2
+
+
+def test_a_renewal_that_brings_back_the_refused_token_says_retrying_cannot_help():
+    cache = TokenCache(lambda key: token(timedelta(hours=12)), clock=lambda: NOW)
+    cache.get("k")
+
+    assert cache.renew("k", ("AWS", "s3cret")) is False
 
 
 def test_an_ecr_error_becomes_an_auth_error_naming_where():

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ecr_spec import Environment
-from image_pipeline.aws import Sessions, new_session
-from image_pipeline.errors import TargetError
-from image_pipeline.settings import CredentialSettings
+from image_pipeline.ecr.aws import Sessions, new_session
+from image_pipeline.core.errors import TargetError
+from image_pipeline.commands.settings import CredentialSettings
 from .pipeline_fakes import client_error
 
 ROLE = "arn:aws:iam::222222222222:role/publisher"

@@ -1,9 +1,9 @@
 """Skipping a build whose inputs did not change: the inputs key and the base images it covers."""
 from pathlib import Path
 
-from image_pipeline.buildcache import FileDigests, base_images, inputs_digest
-from image_pipeline.publish import build_once
-from image_pipeline.settings import BuildSettings
+from image_pipeline.engine.buildcache import FileDigests, base_images, inputs_digest
+from image_pipeline.commands.publish import build_once
+from image_pipeline.commands.settings import BuildSettings
 from .pipeline_fakes import IMAGE_ID, FakeDockerAPI, deployed, runtime
 
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from image_pipeline import cli
-from image_pipeline.errors import SettingsError
-from image_pipeline.report import DestinationResult, PublishResult
+from image_pipeline.cli import main as cli, run
+from image_pipeline.core.errors import SettingsError
+from image_pipeline.commands.results import DestinationResult, PublishResult
 
 
 def result(status: str, digest: str | None, error: str | None = None) -> PublishResult:
@@ -15,8 +15,8 @@ def result(status: str, digest: str | None, error: str | None = None) -> Publish
 
 
 def test_json_prints_exactly_one_document_with_the_contract_keys(monkeypatch, capsys):
-    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
-    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: result("pushed", "sha256:d"))
+    monkeypatch.setattr(run, "_create", lambda settings: None)
+    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: result("pushed", "sha256:d"))
 
     code = cli.main(["publish", "team/app", "--context", ".", "--json"])
 
@@ -29,8 +29,8 @@ def test_json_prints_exactly_one_document_with_the_contract_keys(monkeypatch, ca
 
 
 def test_a_failed_destination_exits_1_with_one_error_line_and_still_one_json_document(monkeypatch, capsys):
-    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
-    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: result("failed", None, "push refused"))
+    monkeypatch.setattr(run, "_create", lambda settings: None)
+    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: result("failed", None, "push refused"))
 
     code = cli.main(["publish", "team/app", "--context", ".", "--json"])
 
@@ -41,9 +41,9 @@ def test_a_failed_destination_exits_1_with_one_error_line_and_still_one_json_doc
 
 
 def test_a_pipeline_error_prints_one_line_without_a_traceback(monkeypatch, capsys):
-    def boom(spec, credentials):
+    def boom(settings):
         raise SettingsError("the registry spec is invalid: environments: missing")
-    monkeypatch.setattr(cli.runtime, "create", boom)
+    monkeypatch.setattr(run, "_create", boom)
 
     code = cli.main(["publish", "team/app", "--context", "."])
 
@@ -60,8 +60,8 @@ def test_a_bad_build_arg_is_refused(capsys):
 def test_settings_carry_every_publish_flag_and_the_profile_template(monkeypatch):
     seen = {}
     monkeypatch.setenv("IMAGE_PIPELINE_PROFILE_TEMPLATE", "sandbox-{account}")
-    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
-    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+    monkeypatch.setattr(run, "_create", lambda settings: None)
+    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
                         result("pushed", "sha256:d"))
 
     cli.main(["--spec", "s.json", "publish", "team/app", "--context", "ctx", "--dockerfile", "D", "--target", "T",
@@ -92,8 +92,8 @@ def test_the_module_runs_as_python_dash_m():
 
 def capture_settings(monkeypatch) -> dict:
     seen: dict = {}
-    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
-    monkeypatch.setattr(cli.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+    monkeypatch.setattr(run, "_create", lambda settings: None)
+    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
                         result("pushed", "sha256:d"))
     return seen
 
@@ -163,8 +163,8 @@ def test_help_shows_every_environment_variable_fallback(capsys):
 def test_login_settings_take_the_docker_config_from_the_environment(monkeypatch, tmp_path):
     seen = {}
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
-    monkeypatch.setattr(cli.runtime, "create", lambda spec, credentials: None)
-    monkeypatch.setattr(cli.logins, "login", lambda settings, rt: seen.setdefault("s", settings) and [])
+    monkeypatch.setattr(run, "_create", lambda settings: None)
+    monkeypatch.setattr(run.logins, "login", lambda settings, rt: seen.setdefault("s", settings) and [])
 
     cli.main(["login", "--env", "dev"])
 
@@ -175,7 +175,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     def interrupted(settings, rt):
         raise KeyboardInterrupt
     capture_settings(monkeypatch)
-    monkeypatch.setattr(cli.publishing, "publish", interrupted)
+    monkeypatch.setattr(run.publishing, "publish", interrupted)
 
     assert cli.main(["publish", "team/app", "--context", "."]) == 130
     assert capsys.readouterr().err == "error: interrupted\n"
@@ -185,7 +185,7 @@ def test_an_unexpected_exception_is_one_error_line_not_a_traceback(monkeypatch, 
     def buggy(settings, rt):
         raise RecursionError("maximum recursion depth exceeded")
     capture_settings(monkeypatch)
-    monkeypatch.setattr(cli.publishing, "publish", buggy)
+    monkeypatch.setattr(run.publishing, "publish", buggy)
 
     assert cli.main(["publish", "team/app", "--context", "."]) == 1
     err = capsys.readouterr().err

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from image_pipeline.compose import interpolate, read_services, split_image
-from image_pipeline.errors import ComposeError
+from image_pipeline.commands.compose import interpolate, read_services, split_image
+from image_pipeline.core.errors import ComposeError
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -78,8 +78,8 @@ def test_a_double_dollar_is_a_literal_dollar():
 
 
 def test_a_conflict_in_one_service_pushes_no_service(tmp_path):
-    from image_pipeline.compose import compose_publish
-    from image_pipeline.settings import ComposeSettings
+    from image_pipeline.commands.compose import compose_publish
+    from image_pipeline.commands.settings import ComposeSettings
     from .pipeline_fakes import FakeDockerAPI, deployed, runtime
 
     (tmp_path / "app").mkdir()
@@ -93,5 +93,5 @@ def test_a_conflict_in_one_service_pushes_no_service(tmp_path):
 
     results = compose_publish(ComposeSettings(file=compose, tags=("v1",)), runtime(ecrs, api))
 
-    assert api.pushes == []
+    assert api.exports == 0
     assert [[d.status for d in r.destinations] for r in results] == [["skipped"] * 3, ["failed"]]

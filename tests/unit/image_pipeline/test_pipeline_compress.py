@@ -1,4 +1,4 @@
-"""Compressing a layer once, on every core (image_pipeline.compress). The format is gzip as RFC 1952 defines
+"""Compressing a layer once, on every core (image_pipeline.transfer.compress). The format is gzip as RFC 1952 defines
 it (one member, deflate, CRC-32 and ISIZE trailer), what ``application/vnd.docker.image.rootfs.diff.tar.gzip``
 names in the Docker image manifest v2 schema 2 specification."""
 import gzip
@@ -7,7 +7,7 @@ import io
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-from image_pipeline import compress
+from image_pipeline.transfer import compress
 
 DATA = random.Random(7).randbytes(3 * compress.PIECE + 12345) + b"repetitive text " * 50000
 

@@ -1,8 +1,8 @@
 """Deadlines: a destination's --timeout inside the publish's --deadline, whichever comes first is named."""
 import pytest
 
-from image_pipeline.deadline import Deadline
-from image_pipeline.errors import DeadlineError
+from image_pipeline.core.deadline import Deadline
+from image_pipeline.core.errors import DeadlineError
 
 
 def clock_at(now):
@@ -49,8 +49,8 @@ def test_cancelling_the_overall_deadline_cancels_every_destination():
 
 
 def test_a_build_past_the_overall_deadline_stops_and_nothing_is_pushed(tmp_path):
-    from image_pipeline.publish import publish
-    from image_pipeline.settings import BuildSettings, PublishSettings
+    from image_pipeline.commands.publish import publish
+    from image_pipeline.commands.settings import BuildSettings, PublishSettings
     from .pipeline_fakes import FakeDockerAPI, deployed, runtime
 
     now = [0.0]
@@ -67,5 +67,5 @@ def test_a_build_past_the_overall_deadline_stops_and_nothing_is_pushed(tmp_path)
     result = publish(PublishSettings(repository="docker-in-aws/todobackend", build=BuildSettings(tmp_path),
                                      tags=("v1",), deadline=60.0), runtime(deployed(), api), overall)
 
-    assert api.pushes == [] and {d.status for d in result.destinations} == {"failed"}
+    assert api.exports == 0 and {d.status for d in result.destinations} == {"failed"}
     assert {d.error for d in result.destinations} == {"build stopped: the 60 s limit (--deadline) passed"}

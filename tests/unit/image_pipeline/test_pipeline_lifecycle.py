@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 from ecr_spec import LifecycleRule
 import ecr_spec.lifecycle_evaluation
-from image_pipeline import lifecycle
-from image_pipeline.lifecycle import Image, evaluate
+from ecr_spec import lifecycle_evaluation as lifecycle
+from ecr_spec.lifecycle_evaluation import Image, evaluate
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from image_pipeline.errors import CredentialStoreError
-from image_pipeline.login import login, logout
-from image_pipeline.settings import LoginSettings
-from .pipeline_fakes import FakeDockerAPI, FakeECR, runtime
+from image_pipeline.core.errors import CredentialStoreError
+from image_pipeline.commands.login import login, logout
+from image_pipeline.commands.settings import LoginSettings
+from .fake_engine import FakeDockerAPI
+from .pipeline_fakes import FakeECR, runtime
 
 HELPER = """#!{python}
 import json, sys, pathlib
@@ -44,6 +45,8 @@ def helper(tmp_path, monkeypatch):
 def rt():
     ecrs = {(a, r): FakeECR(a, r) for a, r in (("111111111111", "us-east-1"), ("222222222222", "us-east-1"),
                                                ("222222222222", "eu-west-1"))}
+    for (account, _), ecr in ecrs.items():
+        ecr.default_password = f"{account}-auth-token"
     return runtime(ecrs, FakeDockerAPI())
 
 

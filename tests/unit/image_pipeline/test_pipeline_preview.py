@@ -3,9 +3,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from ecr_spec import Target
-from image_pipeline.preview import preview_target, render
-from image_pipeline.settings import LifecycleSettings
-from .pipeline_fakes import FakeDockerAPI, FakeECR, client_error, runtime
+from image_pipeline.cli.output import lifecycle_table as render
+from image_pipeline.commands.lifecycle_preview import preview_target
+from image_pipeline.commands.settings import LifecycleSettings
+from .fake_engine import FakeDockerAPI
+from .pipeline_fakes import FakeECR, client_error, runtime
 
 NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 REPO = "docker-in-aws/todobackend"

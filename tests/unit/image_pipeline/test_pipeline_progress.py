@@ -1,8 +1,8 @@
 """Progress output: plain lines off a terminal, a redrawn block with bytes per layer on one."""
 import io
 
-from image_pipeline.progress import LiveProgress, PlainProgress, human_bytes
-from image_pipeline.stream import LayerEvent
+from image_pipeline.cli.progress import LiveProgress, PlainProgress, human_bytes
+from image_pipeline.core.events import LayerEvent
 
 
 def test_plain_progress_prints_one_line_per_finished_layer_with_its_size():
@@ -36,8 +36,8 @@ def test_human_bytes():
 def test_a_mounted_layer_is_reported_once_and_a_second_push_to_the_destination_reports_its_layers_again():
     import io
 
-    from image_pipeline.progress import PlainProgress
-    from image_pipeline.stream import LayerEvent
+    from image_pipeline.cli.progress import PlainProgress
+    from image_pipeline.core.events import LayerEvent
 
     out = io.StringIO()
     progress = PlainProgress(out)

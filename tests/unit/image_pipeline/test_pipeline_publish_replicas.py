@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from ecr_spec import load_spec
-from image_pipeline.publish import publish
-from image_pipeline.report import json_document, publish_table
-from image_pipeline.settings import BuildSettings, PublishSettings, RetrySettings
+from image_pipeline.commands.publish import publish
+from image_pipeline.cli.output import json_document, publish_table
+from image_pipeline.commands.settings import BuildSettings, PublishSettings, RetryPolicy
 
-from .pipeline_fakes import EXAMPLE_SPEC, FakeDockerAPI, FakeECR, client_error, runtime
+from .fake_engine import FakeDockerAPI
+from .pipeline_fakes import EXAMPLE_SPEC, FakeECR, client_error, runtime
 
 REPO = "platform/base-images"
 EU = ("222222222222", "eu-west-1")
+DEV_HOST = "111111111111.dkr.ecr.us-east-1.amazonaws.com"
 
 
 class ReplicatingECR(FakeECR):
@@ -50,10 +52,9 @@ class ReplicatingECR(FakeECR):
                         "failures": []}
         return {"images": [], "failures": []}
 
-    def put_image_from_push(self, repository: str, tags: tuple[str, ...], digest: str) -> None:
-        for tag in tags:
-            self.images[(repository, tag)] = (digest, json.dumps({"config": {"digest": "sha256:" + "c" * 64,
-                                                                              "size": 10}, "layers": []}))
+    def record_push(self, repository: str, reference: str, digest: str, body: bytes) -> None:
+        if not reference.startswith("sha256:"):
+            self.images[(repository, reference)] = (digest, body.decode())
 
 
 def replicated_spec() -> Any:
@@ -62,81 +63,64 @@ def replicated_spec() -> Any:
     return load_spec(raw)
 
 
-def setup(after: int = 2) -> tuple[Any, FakeDockerAPI, dict[tuple[str, str], ReplicatingECR]]:
+def setup(registries: dict, after: int = 2) -> tuple[Any, FakeDockerAPI, dict[tuple[str, str], ReplicatingECR]]:  # type: ignore[type-arg]
     dev = ReplicatingECR("111111111111", "us-east-1")
     dev.add_repository(REPO)
     eu = ReplicatingECR(*EU, source=dev, after=after)
     eu.add_repository(REPO)
     ecrs = {("111111111111", "us-east-1"): dev, EU: eu}
+    registries[DEV_HOST].state.on_manifest = dev.record_push  # each push shows in ECR's API
     api = FakeDockerAPI()
-    original = api.push
-
-    def push(repository: str, tag: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-        chunks = list(original(repository, tag=tag, **kwargs))
-        digest = next(c["aux"]["Digest"] for c in chunks if "aux" in c)
-        dev.put_image_from_push(REPO, (str(tag),), digest)  # the bridge records the push in ECR
-        return iter(chunks)
-
-    api.push = push  # type: ignore[method-assign]
-    return dataclasses.replace(runtime(ecrs, api), spec=replicated_spec()), api, ecrs  # type: ignore[arg-type]
+    return (dataclasses.replace(runtime(ecrs, api, registries), spec=replicated_spec()),  # type: ignore[arg-type]
+            api, ecrs)
 
 
 def settings(tmp_path: Path, **overrides: Any) -> PublishSettings:
     return PublishSettings(repository=REPO, build=BuildSettings(context=tmp_path), tags=("v1",),
-                           retry=RetrySettings(attempts=1, first_delay=0.0), **overrides)
+                           retry=RetryPolicy(attempts=1, first_delay=0.0), **overrides)
 
 
-def test_a_replicated_destination_is_not_pushed_and_is_replicated_with_the_source_digest(tmp_path: Path) -> None:
-    run, api, _ = setup()
+def test_a_replicated_destination_is_not_pushed_and_is_replicated_with_the_source_digest(tmp_path, registries) -> None:
+    run, api, _ = setup(registries)
     result = publish(settings(tmp_path), run)
 
-    assert {repository.split(".")[0] for repository, _, _ in api.pushes} == {"111111111111"}
+    assert {host for host, r in registries.items() if r.state.requests} == {DEV_HOST}
     dev, eu = result.destinations
     assert (dev.status, eu.status, eu.region) == ("pushed", "replicated", "eu-west-1")
     assert eu.digest == dev.digest and result.ok
     assert "replicated" in publish_table([result])
 
 
-def test_no_wait_reports_the_replica_replicating(tmp_path: Path) -> None:
-    run, _, _ = setup(after=100)
+def test_no_wait_reports_the_replica_replicating(tmp_path, registries) -> None:
+    run, _, _ = setup(registries, after=100)
     result = publish(settings(tmp_path, wait=False), run)
 
     assert [d.status for d in result.destinations] == ["pushed", "replicating"] and result.ok
 
 
-def test_json_reports_the_bytes_the_client_uploaded_to_each_destination_and_none_to_a_replica(tmp_path: Path) -> None:
-    run, _, _ = setup()
-    rows = json.loads(json_document([publish(settings(tmp_path), run)]))["destinations"]
+def test_json_reports_the_bytes_the_client_uploaded_to_each_destination_and_none_to_a_replica(tmp_path, registries) -> None:
+    run, _, _ = setup(registries)
+    result = publish(settings(tmp_path), run)
+    rows = json.loads(json_document([result]))["destinations"]
 
+    manifest = json.loads(registries[DEV_HOST].state.manifests[(REPO, result.destinations[0].digest)][0])
     assert [(r["region"], r["status"], r["uploaded_bytes"]) for r in rows] == [
-        ("us-east-1", "pushed", 1024), ("eu-west-1", "replicated", 0)]
+        ("us-east-1", "pushed", sum(layer["size"] for layer in manifest["layers"])), ("eu-west-1", "replicated", 0)]
 
 
-def test_dry_run_lists_the_replica_as_planned(tmp_path: Path) -> None:
-    run, api, _ = setup()
+def test_dry_run_lists_the_replica_as_planned(tmp_path, registries) -> None:
+    run, api, _ = setup(registries)
     result = publish(settings(tmp_path, dry_run=True), run)
 
     assert [(d.region, d.status) for d in result.destinations] == [("us-east-1", "planned"), ("eu-west-1", "planned")]
-    assert api.pushes == []
+    assert api.exports == 0 and all(not r.state.requests for r in registries.values())
 
 
 def test_the_no_wait_flag_turns_the_wait_off_and_waiting_is_the_default() -> None:
-    from image_pipeline.cli import parser
+    from image_pipeline.cli.args import publish_settings
+    from image_pipeline.cli.main import parser
 
     def parsed(*extra: str) -> PublishSettings:
-        return PublishSettings.from_args(parser().parse_args(["publish", REPO, "--context", ".", *extra]), {})
+        return publish_settings(parser().parse_args(["publish", REPO, "--context", ".", *extra]), {})
 
     assert parsed().wait is True and parsed("--no-wait").wait is False
-
-
-def test_each_publish_on_one_runtime_counts_only_its_own_uploads() -> None:
-    from image_pipeline.replicated import counting
-    from image_pipeline.stream import LayerEvent
-
-    run, _, _ = setup()
-    first = counting(run)
-    run.progress.layer("dev/us-east-1", LayerEvent("aaa", "Pushed", 10, 10))
-    second = counting(run)
-    run.progress.layer("dev/us-east-1", LayerEvent("bbb", "Pushed", 5, 5))
-
-    assert first.uploaded_bytes("dev/us-east-1", {}) == 10 and second.uploaded_bytes("dev/us-east-1", {}) == 5

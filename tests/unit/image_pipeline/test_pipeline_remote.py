@@ -1,9 +1,9 @@
 """Deciding per destination: unchanged, push some tags, or an immutable-tag conflict."""
 import pytest
 
-from image_pipeline.errors import ImmutableTagError
-from image_pipeline.remote import RemoteImage, config_digest, local_digests, plan, remote_images
-from image_pipeline.targets import Destination
+from image_pipeline.core.errors import ImmutableTagError
+from image_pipeline.ecr.remote import RemoteImage, config_digest, local_digests, plan, remote_images
+from image_pipeline.ecr.targets import Destination
 from .pipeline_fakes import IMAGE_ID, FakeECR, manifest
 
 URI = "111111111111.dkr.ecr.us-east-1.amazonaws.com/team/app"

@@ -1,4 +1,4 @@
-"""Replication-aware publishing (image_pipeline.replicas): which destinations are pushed and which ECR replication
+"""Replication-aware publishing (image_pipeline.ecr.replicas): which destinations are pushed and which ECR replication
 feeds, and the bounded wait for the replicas, against fake ECR clients.
 
 Sources: ECR user guide "Private image replication in Amazon ECR" (PREFIX_MATCH filters; "a replication action
@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ecr_spec import Target, load_spec
-from image_pipeline.replicas import Replica, backoff, split, wait_for_replicas, with_replicas
+from image_pipeline.ecr.replicas import Replica, backoff, split, wait_for_replicas, with_replicas
 
 DEV = Target("dev", "111111111111", "us-east-1")
 PROD_US = Target("prod", "222222222222", "us-east-1")

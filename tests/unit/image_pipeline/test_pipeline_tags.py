@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from image_pipeline.errors import SettingsError
-from image_pipeline.tags import compute, git_short_sha, validate
+from image_pipeline.core.errors import SettingsError
+from image_pipeline.commands.tags import compute, git_short_sha, validate
 
 
 def test_default_tags_are_the_git_short_sha_and_latest():

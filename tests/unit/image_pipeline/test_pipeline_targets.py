@@ -2,9 +2,9 @@
 import pytest
 
 from ecr_spec import Target
-from image_pipeline.errors import RepositoryNotDeployedError, SettingsError, TargetError
+from image_pipeline.core.errors import RepositoryNotDeployedError, SettingsError, TargetError
 from ecr_spec.tags import wildcard_match
-from image_pipeline.targets import Destination, resolve, select
+from image_pipeline.ecr.targets import Destination, resolve, select
 from .pipeline_fakes import FakeECR, spec
 
 REPO = "docker-in-aws/todobackend"

@@ -1,0 +1,155 @@
+"""The command line: arguments -> a settings object (``cli.args``) -> a plain command function (``commands``).
+
+Only the parser is built up front (it imports nothing heavy, so ``--help`` and ``--version`` work without the
+``[pipeline]`` extra); each command's modules are imported when it runs. Errors print one ``error:`` line
+(exit 1); Ctrl-C exits 130 and SIGTERM 143, within seconds, after removing the run's scratch space."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..core import scratch, signals
+from ..core.errors import PipelineError, unexpected
+from ..core.retry import DEFAULT_ATTEMPTS
+from .extras import missing_extra
+from .variables import (ATTEMPTS_VARIABLE, DEADLINE_VARIABLE, DOCKER_CONFIG_VARIABLE, EPILOG, SPEC_OVERRIDE_VARIABLE,
+                        TIMEOUT_VARIABLE)
+
+DEFAULT_TIMEOUT = 600  # seconds; commands.settings.DEFAULT_TIMEOUT (not imported: it would import the commands)
+
+
+class _Version(argparse.Action):
+    """--version: the distribution's version from the installed package metadata, read only when asked."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from ..core.version import distribution_version
+        print(f"{parser.prog} {distribution_version()}")
+        parser.exit()
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="image-pipeline", description="Build, publish and pull images in the "
+                                  "ECR repositories of the registry spec (after `cdk deploy`).", epilog=EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--cdk-json", type=Path, default=Path("cdk.json"), help="cdk.json holding the spec under "
+                     "context key 'ecr' (default: ./cdk.json)")
+    top.add_argument("--spec", type=Path, help=f"a spec file that replaces cdk.json's (default: ${SPEC_OVERRIDE_VARIABLE})")
+    top.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    pub = commands.add_parser("publish", help="build once, push to every destination of a repository",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pub.add_argument("repository", metavar="REPOSITORY")
+    pub.add_argument("--context", type=Path, required=True, metavar="DIR", help="the build context")
+    pub.add_argument("--dockerfile", metavar="F", help="Dockerfile path inside the context")
+    pub.add_argument("--target", metavar="T", help="build stage to stop at")
+    pub.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="repeatable")
+    _env_option(pub)
+    pub.add_argument("--tag", action="append", default=[], metavar="T",
+                     help="repeatable (default: the git short sha and 'latest')")
+    pub.add_argument("--json", action="store_true", help="one JSON document on stdout, logs on stderr")
+    pub.add_argument("--dry-run", action="store_true", help="show destinations, URIs and tags; build nothing")
+    _rebuild_option(pub)
+    _publish_options(pub)
+
+    for name, text in (("login", "store registry credentials for the docker CLI and compose"),
+                       ("logout", "remove what login stored")):
+        sub = commands.add_parser(name, help=text)
+        _env_option(sub)
+        sub.add_argument("--docker-config", type=Path, metavar="DIR",
+                         help=f"docker config directory (default: ${DOCKER_CONFIG_VARIABLE}, else ~/.docker)")
+        if name == "login":
+            sub.add_argument("--plaintext", action="store_true",
+                             help="without a credential helper, store the token base64-encoded in config.json")
+
+    pl = commands.add_parser("pull", help="pull REPOSITORY[:TAG] and check its digest against the registry")
+    pl.add_argument("reference", metavar="REPOSITORY[:TAG]")
+    pl.add_argument("--env", metavar="NAME", help="environment to pull from (default: the repository's first)")
+    pl.add_argument("--region", help="region to pull from (default: the environment's first)")
+    pl.add_argument("--profile", help="AWS profile of the puller, e.g. another account (default: the destination "
+                    "account's publishing credentials)")
+    _attempts_option(pl)
+
+    cp = commands.add_parser("compose-publish", help="build and publish the compose services of spec repositories",
+                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cp.add_argument("-f", "--file", type=Path, default=Path("docker-compose.yml"), metavar="FILE")
+    _env_option(cp)
+    cp.add_argument("--tag", action="append", default=[], metavar="T")
+    cp.add_argument("--json", action="store_true")
+    cp.add_argument("--dry-run", action="store_true")
+    _rebuild_option(cp)
+    _publish_options(cp)
+
+    lp = commands.add_parser("lifecycle-preview", help="what the lifecycle policy keeps, expires or archives")
+    lp.add_argument("repository", metavar="REPOSITORY")
+    _env_option(lp)
+    lp.add_argument("--local", action="store_true", help="use the local evaluator, not ECR's preview API")
+    return top
+
+
+def _env_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--env", action="append", default=[], metavar="NAME",
+                     help="environment of the spec (repeatable; default: all of them)")
+
+
+def _rebuild_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--rebuild", action="store_true", help="run the build even when a local image was built "
+                     "from exactly the same inputs (context, Dockerfile, args, base images)")
+
+
+def _attempts_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--attempts", metavar="N", help=f"attempts per registry step for transient failures "
+                     f"(default: ${ATTEMPTS_VARIABLE}, else {DEFAULT_ATTEMPTS})")
+
+
+def _publish_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--allow-partial", action="store_true",
+                     help="push to the destinations that pass the pre-flight check even when others fail it "
+                          "(default: when any destination would fail, nothing is pushed anywhere)")
+    sub.add_argument("--timeout", metavar="SECONDS", help=f"limit per destination: its checks, uploads and "
+                     f"retries (default: ${TIMEOUT_VARIABLE}, else {DEFAULT_TIMEOUT})")
+    sub.add_argument("--deadline", metavar="SECONDS", help=f"limit for the whole publish, build included "
+                     f"(default: ${DEADLINE_VARIABLE}, else none)")
+    sub.add_argument("--no-wait", action="store_true", help="do not wait for the destinations ECR replication "
+                     "feeds from a pushed one: report them 'replicating'")
+    _attempts_option(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    signals.install()
+    try:
+        from .run import COMMANDS
+        return COMMANDS[args.command](args)
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, signals.Terminated) as stop:
+        scratch.remove_all()
+        print("error: interrupted", file=sys.stderr)
+        return signals.exit_code(stop)
+    except ModuleNotFoundError as error:
+        if not missing_extra(error):
+            print(f"error: {unexpected(error)}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - never a traceback: one line, exit 1
+        print(f"error: {unexpected(error)}", file=sys.stderr)
+        return 1
+    return 1
+
+
+def run_and_exit(argv: list[str] | None = None) -> None:
+    """The process entry point: ``main``, then exit. After an interrupt it exits at once, without waiting for
+    worker threads that are still unwinding (every socket they block on is already closed, nothing new starts,
+    the scratch space is gone)."""
+    code = main(argv)
+    if code in (signals.SIGINT_EXIT, signals.SIGTERM_EXIT):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)

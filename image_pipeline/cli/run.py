@@ -1,0 +1,74 @@
+"""One function per command: settings from the arguments, the command, its output. Imported only when a
+command runs (it pulls in the AWS SDK and the commands)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from ..commands import compose, lifecycle_preview, login as logins, publish as publishing, pull as pulling, runtime
+from ..commands.results import PublishResult
+from ..ecr.aws import Sessions
+from ..ecr.config import CredentialSettings
+from ..ecr.tokens import fetch_token
+from . import args as arguments, output
+from .progress import for_stream
+
+
+def _create(settings: object) -> runtime.Runtime:
+    return runtime.create(settings.spec, settings.credentials, for_stream(sys.stderr))  # type: ignore[attr-defined]
+
+
+def _print_publish(results: Sequence[PublishResult], as_json: bool) -> int:
+    print(output.json_document(results) if as_json else output.publish_table(results))
+    for line in output.error_lines(results):
+        print(f"error: {line}", file=sys.stderr)
+    for line in output.moved_lines(results):
+        print(f"note: {line}", file=sys.stderr)
+    return 0 if results and all(r.ok for r in results) else 1
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    settings = arguments.publish_settings(args)
+    return _print_publish([publishing.publish(settings, _create(settings))], args.json)
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
+    settings = arguments.compose_settings(args)
+    return _print_publish(compose.compose_publish(settings, _create(settings)), args.json)
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    settings = arguments.login_settings(args)
+    action = logins.login if args.command == "login" else logins.logout
+    results = action(settings, _create(settings))
+    verb = "logged in to" if args.command == "login" else "logged out of"
+    for result in results:
+        print(f"{verb} {result.host} ({result.environment}): {result.store}")
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    settings = arguments.pull_settings(args)
+    rt = _create(settings)
+    token_for = None
+    if settings.profile:
+        profile = settings.profile
+        puller = Sessions(CredentialSettings(base_profile=profile))
+        token_for = lambda target: fetch_token(puller.client(puller.base(), "ecr", target.region),  # noqa: E731
+                                               f"profile {profile} region {target.region}")
+    result = pulling.pull(settings, rt, token_for)
+    print(f"pulled {result.repository_uri}:{result.tag} {result.digest} (matches the registry) "
+          f"in {result.seconds:.1f}s")
+    return 0
+
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    settings = arguments.lifecycle_settings(args)
+    print(output.lifecycle_table(lifecycle_preview.lifecycle_preview(settings, _create(settings))))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "publish": cmd_publish, "login": cmd_login, "logout": cmd_login, "pull": cmd_pull,
+    "compose-publish": cmd_compose, "lifecycle-preview": cmd_lifecycle}

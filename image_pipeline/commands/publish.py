@@ -1,0 +1,233 @@
+"""``publish``: build once, check every destination (``ecr.preflight``), then move the image to every
+destination that needs it through the one transfer engine (``transfer.engine``), and report each
+destination's digest, the tags that moved and the bytes sent.
+
+Nothing is pushed anywhere when any destination fails pre-flight (unless ``allow_partial``). The source is
+the local image (read from the engine once, each layer compressed once), or, when a destination already
+holds this very image, that registry's copy, so every destination ends at its digest. Each destination runs
+under its own ``timeout`` inside the publish's ``deadline``; whatever goes wrong inside one destination
+becomes that destination's ``failed`` row."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..core import scratch
+from ..core.deadline import Deadline
+from ..core.errors import PipelineError, RegistryError, unexpected
+from ..ecr import preflight, targets
+from ..ecr.preflight import Checked
+from ..engine import build
+from ..engine.build_inputs import BuildSettings
+from ..engine.docker import engine_errors
+from ..engine.export import ExportError
+from ..transfer.content import Source
+from ..transfer.engine import Hooks, transfer
+from ..transfer.local_image import LocalImage
+from ..transfer.registry_image import RegistryImage
+from ..transfer.sinks import Sink
+from . import replicated, tags as tagging
+from .outcomes import failed, failed_after_moves, planned, result
+from .results import DestinationResult, PublishResult
+from .runtime import Runtime
+from .settings import PublishSettings
+
+_NOT_BUILT = "not published: the image was not built"
+_SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
+            "that pass)")
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned."""
+
+    settings: PublishSettings
+    image_id: str
+    tag_list: tuple[str, ...]
+    checked: tuple[Checked, ...]
+    repo_digests: tuple[str, ...] = ()
+
+
+def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | None = None) -> PublishResult:
+    """Raises ``PipelineError`` only for bad input; every destination's failure is in the result."""
+    overall = overall or Deadline(settings.deadline, label="--deadline")
+    ready = prepare(settings, runtime, overall)
+    return ready if isinstance(ready, PublishResult) else push_ready(ready, runtime, overall)
+
+
+def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> Ready | PublishResult:
+    """Pre-flight and the build; a ``PublishResult`` when the publish ends here (dry run, a destination
+    that would fail, a failed build), else what ``push_ready`` pushes."""
+    chosen = replicated.sources(runtime, settings.repository,
+                                targets.select(runtime.spec, settings.repository, settings.environments))
+    tag_list = tagging.compute(settings.tags, settings.build.context)
+    with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
+        prepared = None if settings.dry_run or settings.rebuild else side.submit(
+            build.reusable, runtime.inspector(), settings.build)
+        checked = preflight.access(chosen, settings.repository, runtime)
+        reuse = prepared.result() if prepared else None
+    if settings.dry_run:
+        return PublishResult(settings.repository, None, tuple(
+            planned(c.target, c.destination, tag_list) if c.destination and c.ok else
+            failed(c.target, c.destination, tag_list, c.problem, 0.0) for c in checked) + replicated.planned_rows(
+            runtime, settings.repository, chosen, tag_list))
+    if not settings.allow_partial and not all(c.ok for c in checked):
+        return stopped(settings.repository, None, checked, tag_list)
+    image_id: str | None = None
+    repo_digests: list[str] = []
+    build_error = _NOT_BUILT
+    if any(c.ok for c in checked):
+        try:
+            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse, overall)
+        except PipelineError as error:
+            build_error = str(error)
+    if image_id is None:
+        return PublishResult(settings.repository, None, tuple(
+            failed(c.target, c.destination, tag_list, c.problem or build_error, 0.0) for c in checked))
+    checked = preflight.tags(checked, tag_list, image_id, repo_digests, runtime, settings.retry,
+                             overall.child(settings.timeout))
+    if not settings.allow_partial and not all(c.ok for c in checked):
+        return stopped(settings.repository, image_id, checked, tag_list)
+    return Ready(settings, image_id, tuple(tag_list), tuple(checked), tuple(repo_digests))
+
+
+def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:
+    """Moves the image to the destinations, then reports (and by default waits for) the replicas ECR
+    replication feeds from them."""
+    settings = ready.settings
+    pushed = push_all(ready, runtime, overall)
+    fed = replicated.replica_rows(runtime, settings.repository, [c.target for c in ready.checked], pushed,
+                                  ready.tag_list, settings.wait, replicated.wait_limit(overall))
+    return PublishResult(settings.repository, ready.image_id, pushed + fed)
+
+
+def held_back(ready: Ready) -> PublishResult:
+    """Another publish of the same run (a compose service) failed pre-flight: this one pushes nothing."""
+    return stopped(ready.settings.repository, ready.image_id, ready.checked, ready.tag_list)
+
+
+def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],
+            tag_list: Sequence[str]) -> PublishResult:
+    """Pre-flight found problems: nothing is pushed; the others are ``skipped`` (or ``unchanged``)."""
+    rows = []
+    for c in checked:
+        if not c.ok:
+            rows.append(failed(c.target, c.destination, tag_list, c.problem, 0.0))
+        elif c.plan is not None and c.plan.digest is not None and c.destination is not None:
+            rows.append(result(c.target, c.destination, tag_list, c.plan.digest, "unchanged", 0.0))
+        else:
+            rows.append(failed(c.target, c.destination, tag_list, _SKIPPED, 0.0, status="skipped"))
+    return PublishResult(repository, image_id, tuple(rows))
+
+
+def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
+               prepared: build.Reusable | None = None, deadline: Deadline | None = None) -> tuple[str, list[str]]:
+    """Builds the image (unless one from the same inputs exists); returns its id and its RepoDigests."""
+    key, cached = (prepared or build.reusable(runtime.inspector(), settings)) if reuse else (None, None)
+    if cached:
+        runtime.progress.log(f"inputs of {settings.context} unchanged since the build of {cached['Id'][7:19]}: "
+                             f"not building again (--rebuild forces a build)")
+        return str(cached["Id"]), list(cached.get("RepoDigests") or [])
+    runtime.progress.log(f"building {settings.context}")
+    image_id = build.build_image(runtime.docker(), settings, runtime.progress.log, key, deadline)
+    runtime.progress.log(f"built {image_id}")
+    try:
+        return image_id, list(runtime.inspector().inspect_image(image_id).get("RepoDigests") or [])
+    except LookupError as error:
+        raise PipelineError(f"the built image {image_id} is gone from the engine") from error
+
+
+def holder(checked: Sequence[Checked], image_id: str) -> tuple[Checked, str] | None:
+    """A destination that already holds this very image (under any of the publish's tags), and its digest:
+    the others copy it from there, so every destination ends at that digest."""
+    for item in checked:
+        if item.ok and item.destination is not None and item.plan is not None and item.plan.digest:
+            return item, item.plan.digest
+    for item in checked:
+        if item.ok and item.destination is not None:
+            for image in (item.before or {}).values():
+                if image.config_digest == image_id:
+                    return item, image.digest
+    return None
+
+
+def push_all(ready: Ready, runtime: Runtime, overall: Deadline) -> tuple[DestinationResult, ...]:
+    """Every destination's row: ``unchanged`` where every tag is already there, else the transfer's outcome."""
+    settings, image_id, tag_list = ready.settings, ready.image_id, ready.tag_list
+    rows: dict[int, DestinationResult] = {}
+    cold: dict[int, Sink] = {}
+    for index, item in enumerate(ready.checked):
+        if not item.ok or item.destination is None or item.plan is None:
+            rows[index] = failed(item.target, item.destination, tag_list, item.problem, 0.0)
+        elif item.plan.digest is not None:
+            runtime.progress.state(item.destination.label, "unchanged")
+            rows[index] = result(item.target, item.destination, tag_list, item.plan.digest, "unchanged", 0.0)
+        else:
+            deadline = overall.child(settings.timeout)
+            try:
+                client = runtime.registry(item.destination, deadline)
+            except Exception as error:  # noqa: BLE001 - every destination ends in a row
+                rows[index] = failed(item.target, item.destination, tag_list,
+                                     error if isinstance(error, PipelineError) else unexpected(error), 0.0)
+                continue
+            cold[index] = Sink(item.destination.label, client, item.destination.repository, item.plan.push, deadline)
+    if cold:
+        rows.update(_transfer(ready, cold, runtime, overall))
+    runtime.progress.close()
+    return tuple(rows[i] for i in range(len(ready.checked)))
+
+
+def _transfer(ready: Ready, cold: dict[int, Sink], runtime: Runtime,
+              overall: Deadline) -> dict[int, DestinationResult]:
+    started = time.monotonic()
+    image_id, tag_list = ready.image_id, ready.tag_list
+    hooks = Hooks(runtime.progress.layer, runtime.progress.log, ready.settings.retry, runtime.sleep, runtime.jitter,
+                  runtime.sightings)
+    for sink in cold.values():
+        runtime.progress.state(sink.label, "pushing")
+    scratch.sweep()
+    with scratch.Scratch("publish") as space:
+        source: Source
+        found = holder(ready.checked, image_id)
+        if found is not None:
+            item, digest = found
+            assert item.destination is not None
+            client = runtime.registry(item.destination, overall.child(ready.settings.timeout))
+            runtime.progress.log(f"copying {digest[:19]} from {item.destination.repository_uri}, which holds it")
+            source = RegistryImage(client, item.destination.repository, digest, space, runtime.sightings)
+        else:
+            source = LocalImage(runtime.docker(), image_id, space, overall)
+        try:
+            transfer(source, list(cold.values()), hooks)
+        except (ExportError, PipelineError) as error:
+            for sink in cold.values():
+                sink.fail(str(error))
+    seconds = time.monotonic() - started
+    rows = {}
+    for index, sink in cold.items():
+        item = ready.checked[index]
+        assert item.destination is not None
+        if sink.error is None and sink.digest is not None:
+            _tag_locally(runtime, image_id, item.destination.repository_uri, tag_list)
+            runtime.progress.state(sink.label, "pushed")
+            rows[index] = result(item.target, item.destination, tag_list, sink.digest, "pushed", seconds,
+                                 sink.moved, sink.uploaded)
+        else:
+            runtime.progress.state(sink.label, "failed")
+            rows[index] = failed_after_moves(item, image_id, tag_list, runtime, sink.error or "no digest was stored",
+                                             seconds, sink.moved, sink.digest, sink.uploaded)
+    return rows
+
+
+def _tag_locally(runtime: Runtime, image_id: str, repository_uri: str, tag_list: Sequence[str]) -> None:
+    """``docker tag`` the local image with the destination's URI and tags (as ``docker build -t URI`` would)."""
+    try:
+        api = runtime.docker()
+        for tag in tag_list:
+            api.tag(image_id, repository_uri, tag, force=True)
+    except engine_errors() as error:
+        runtime.progress.log(f"cannot tag {image_id[:19]} locally as {repository_uri}: {error}")
+    except RegistryError as error:
+        runtime.progress.log(str(error))

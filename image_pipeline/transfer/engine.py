@@ -1,0 +1,196 @@
+"""The one transfer engine: a ``Source`` of content to any number of ``Sink``s, at once.
+
+As the source hands over each blob (compressed once, or fetched once), every sink gets it concurrently, in
+this order per blob and sink (go-containerregistry's ``uploadOne``, regclient's ``BlobCopy``):
+
+1. ``HEAD``: the registry has it already (``Layer already exists``);
+2. a cross-repository mount, when this run has seen the blob in another repository of the same registry
+   (``Mounted from REPO``); a registry that does not mount starts an upload session instead, which is used;
+3. a streamed upload in parts (``PATCH`` with ``Content-Range``, then ``PUT ?digest=``), sized by ECR's
+   layer-part rules (``PART``). An upload cut off part-way resumes from the offset the registry reports
+   (``GET`` on the session: ``Range: 0-N``); a session the registry dropped starts again from 0.
+
+Each blob step runs inside the retry policy and the sink's own deadline. Once every blob of a sink is there,
+its manifests go up children first, by digest, and the tags last, on the root only: a tag never points at
+content that is not whole. A sink that fails stops there (its error is one line) without stopping the others.
+A source that fails (an export that cannot be read) stops every sink before any tag moved.
+"""
+from __future__ import annotations
+
+import random
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from ..core.errors import PipelineError, RegistryError, unexpected
+from ..core.events import LayerEvent
+from ..core.retry import RetryPolicy, with_retry
+from ..oci.errors import RegistryRequestError
+from .content import Blob, Item, Manifest, Source
+from .mounts import Sightings
+from .sinks import Sink
+
+MAX_REQUESTS = 16  # blob steps in flight over all sinks
+PART = 10 * 1024 * 1024  # ECR: layer parts of 5 MiB (except the last) to 10 MiB, at most 4,200 per layer
+MAX_PARTS = 4200  # (user guide, "Amazon ECR service quotas"); larger layers get larger parts
+_RESTART_CODES = {"BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID", "DIGEST_INVALID", "SIZE_INVALID"}
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a transfer reports to and how it retries."""
+
+    on_layer: Callable[[str, LayerEvent], None] = lambda label, event: None
+    log: Callable[[str], None] = lambda line: None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] | None = None
+    jitter: Callable[[float, float], float] = random.uniform
+    sightings: Sightings = field(default_factory=Sightings)
+
+
+def part_size(size: int) -> int:
+    return max(PART, -(-size // MAX_PARTS))
+
+
+def transfer(source: Source, sinks: Sequence[Sink], hooks: Hooks = Hooks()) -> None:
+    """Moves everything ``source`` yields to every sink; each sink's ``digest``/``moved``/``uploaded``/``error``
+    says how it went. Raises what the source raises (after stopping every sink: nothing was tagged)."""
+    workers = max(1, min(MAX_REQUESTS, 2 * len(sinks)))
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="transfer")
+    futures: list[Future[None]] = []
+    manifests: list[Manifest] = []
+    sent: set[str] = set()
+    try:
+        for item in source.items():
+            if isinstance(item, Manifest):
+                manifests.append(item)
+            elif item.descriptor.digest not in sent:
+                sent.add(item.descriptor.digest)
+                futures.extend(pool.submit(_guarded, sink, lambda s=sink, b=item: _put_blob(s, b, hooks))
+                               for sink in sinks if not sink.error)
+        wait(futures)
+        wait([pool.submit(_guarded, sink, lambda s=sink: _put_manifests(s, manifests, hooks))
+              for sink in sinks if not sink.error])
+    except BaseException as error:
+        for sink in sinks:
+            sink.fail(f"stopped: {error}" if isinstance(error, PipelineError) else "stopped: interrupted")
+        # an interrupt already closed every socket: do not wait; a failed source lets running steps end
+        pool.shutdown(wait=isinstance(error, Exception), cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _guarded(sink: Sink, action: Callable[[], None]) -> None:
+    if sink.error:
+        return
+    try:
+        action()
+    except PipelineError as error:
+        sink.fail(str(error))
+    except Exception as error:  # noqa: BLE001 - one sink's bug must not take the others down
+        sink.fail(unexpected(error))
+
+
+class _Upload:
+    """One blob's upload session in one sink, kept across attempts so a retry resumes it."""
+
+    def __init__(self) -> None:
+        self.location: str | None = None
+        self.offset = 0
+
+
+def _put_blob(sink: Sink, blob: Blob, hooks: Hooks) -> None:
+    descriptor, label = blob.descriptor, sink.label
+    upload = _Upload()
+    lock = threading.Lock()
+
+    def on_retry(error: RegistryError, attempt: int, delay: float) -> None:
+        hooks.log(f"[{label}] layer {descriptor.short}: attempt {attempt} failed ({error}); retrying in {delay:.1f}s")
+
+    def attempt() -> None:
+        with lock:
+            _one_blob(sink, blob, upload, hooks)
+
+    with_retry(attempt, hooks.policy, on_retry, sleep=hooks.sleep, deadline=sink.deadline, rng=hooks.jitter)
+
+
+def _one_blob(sink: Sink, blob: Blob, upload: _Upload, hooks: Hooks) -> None:
+    client, repository, descriptor = sink.client, sink.repository, blob.descriptor
+    host, label, digest, size = client.host, sink.label, descriptor.digest, descriptor.size
+    sink.deadline.check(f"upload of {descriptor.short} to {sink.where}")
+    if upload.location is not None:  # an earlier attempt broke off: where does the registry stand?
+        try:
+            upload.offset = client.upload_status(upload.location)
+        except RegistryRequestError as error:
+            if error.status not in (400, 404):
+                raise
+            upload.location, upload.offset = None, 0  # the registry dropped the session: start again
+    if upload.location is None:
+        if client.has_blob(repository, digest):
+            hooks.on_layer(label, LayerEvent(descriptor.short, "Layer already exists", size, size))
+            hooks.sightings.seen(host, digest, repository)
+            return
+        other = hooks.sightings.elsewhere(host, digest, repository)
+        upload.location = client.start_upload(repository, digest if other else None, other)
+        upload.offset = 0
+        if upload.location is None:
+            hooks.on_layer(label, LayerEvent(descriptor.short, f"Mounted from {other}", size, size))
+            hooks.sightings.seen(host, digest, repository)
+            return
+    step = part_size(size)
+    sent = upload.offset
+
+    def on_bytes(count: int) -> None:
+        nonlocal sent
+        sent += count
+        hooks.on_layer(label, LayerEvent(descriptor.short, "Pushing", min(sent, size), size))
+
+    try:
+        while upload.offset < size:
+            length = min(step, size - upload.offset)
+            sent = upload.offset
+            upload.location = client.upload_part(upload.location, blob.content.open, upload.offset, length, on_bytes)
+            upload.offset += length
+        client.finish_upload(upload.location, digest)
+    except RegistryRequestError as error:
+        if error.code in _RESTART_CODES or error.status == 416:
+            upload.location, upload.offset = None, 0
+            raise RegistryRequestError(f"{error} (starting the upload again)", transient=True, status=error.status,
+                                       code=error.code) from error
+        raise
+    upload.location = None
+    if blob.layer:
+        sink.add_uploaded(size)
+    hooks.on_layer(label, LayerEvent(descriptor.short, "Pushed", size, size))
+    hooks.sightings.seen(host, digest, repository)
+
+
+def _put_manifests(sink: Sink, manifests: Sequence[Manifest], hooks: Hooks) -> None:
+    """Children by digest, then the root (the last) under each tag: tags last."""
+    if not manifests:
+        raise PipelineError(f"{sink.where}: the source handed over no manifest; nothing was tagged")
+    *children, root = manifests
+    for manifest in children:
+        _put(sink, manifest, manifest.descriptor.digest, hooks)
+    references = sink.tags or (root.descriptor.digest,)
+    for reference in references:
+        _put(sink, root, reference, hooks)
+        sink.digest = root.descriptor.digest
+        if reference in sink.tags and reference not in sink.moved:
+            sink.moved.append(reference)
+
+
+def _put(sink: Sink, manifest: Manifest, reference: str, hooks: Hooks) -> None:
+    what = f"{sink.where}:{reference}" if not reference.startswith("sha256:") else f"{sink.where}@{reference}"
+
+    def on_retry(error: RegistryError, attempt: int, delay: float) -> None:
+        hooks.log(f"[{sink.label}] manifest {what}: attempt {attempt} failed ({error}); retrying in {delay:.1f}s")
+
+    sink.deadline.check(f"manifest {what}")
+    with_retry(lambda: sink.client.put_manifest(sink.repository, reference, manifest.body,
+                                                manifest.descriptor.media_type),
+               hooks.policy, on_retry, sleep=hooks.sleep, deadline=sink.deadline, rng=hooks.jitter)
+
+
+__all__ = ["Hooks", "Item", "Sink", "Source", "transfer"]

@@ -41,8 +41,7 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator["object"]:
     from ecr_sandbox import api
-    from ecr_sandbox.errors import SandboxError
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox.api import Paths, SandboxError
 
     paths = Paths(ROOT / ".sandbox")
     try:
@@ -62,10 +61,10 @@ def sandbox() -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def deployed_sandbox(sandbox):  # type: ignore[no-untyped-def]
-    from ecr_sandbox import cdk
+    from ecr_sandbox import api
 
-    cdk.bootstrap(sandbox, ROOT)
-    cdk.deploy(sandbox, ROOT)
+    api.bootstrap(sandbox, ROOT)
+    api.deploy(sandbox, ROOT)
     return sandbox
 
 

@@ -1,7 +1,7 @@
-"""AWS-documented cases a reading of ECR is held to, kept once so that every reading (the product's, ``ecr_spec``,
-and an independent one) meets the same cases. Data only, each case naming the AWS page it comes from; each reading's
-tests parametrize over them (``tests/unit/test_ecr_cases_spec.py``), so a misreading of ECR shows as a
-disagreement instead of passing in every reading that shares it.
+"""AWS-documented cases that both readings of ECR are held to, kept once: the product's (``ecr_spec``) and the
+sandbox's own (``ecr_sandbox.model``). Data only, each case naming the AWS page it comes from; each reading's
+tests parametrize over them (``tests/unit/test_ecr_cases_spec.py``, ``tests/unit/test_ecr_cases_sandbox.py``),
+so a misreading of ECR shows as a disagreement instead of passing in both.
 
 - ``lifecycle``: lifecycle policies with repository contents and what ECR does to each image;
 - ``tags``: wildcard filters and tag mutability;

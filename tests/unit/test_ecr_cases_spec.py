@@ -1,5 +1,6 @@
-"""The product's reading of ECR (``ecr_spec``) held to the AWS-documented cases in ``tests/ecr_cases``. Each case
-names its AWS page."""
+"""The product's reading of ECR (``ecr_spec``) held to the AWS-documented cases in ``tests/ecr_cases``: the same
+cases hold the sandbox's own reading (``test_ecr_cases_sandbox.py``), so a misreading shows in one of the two.
+Each case names its AWS page."""
 from __future__ import annotations
 
 import json

@@ -1,7 +1,7 @@
 """The product evaluator's own interface (``ecr_spec.lifecycle_evaluation``): an ImageDetail as an ``Image``, and
 the preview's API shapes. What a policy does to images, one case per evaluation rule of the ECR user guide and per
 example of its examples page, is in ``tests/ecr_cases/lifecycle.py``, held for this evaluator by
-``test_ecr_cases_spec.py``. The rules that constrain the
+``test_ecr_cases_spec.py`` and for the sandbox's by ``test_ecr_cases_sandbox.py``. The rules that constrain the
 policy text itself are checked at validation: tests/unit/test_spec_lifecycle.py.
 """
 from __future__ import annotations

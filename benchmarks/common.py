@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ecr_sandbox.plan import registry_host  # noqa: E402  (the sandbox's own ECR host names)
+from ecr_sandbox.api import registry_host  # noqa: E402  (the sandbox's own ECR host names)
 
 LAYERS = 3
 

@@ -280,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
     import boto3
 
     from ecr_sandbox import api
-    from ecr_sandbox.state import SystemPaths
+    from ecr_sandbox.api import SystemPaths
 
     counts = parse_counts(args.counts)
     if args.megabytes < 1:
@@ -427,7 +427,7 @@ def main() -> int:
     args = parser.parse_args()
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from ecr_sandbox.errors import SandboxError
+    from ecr_sandbox.api import SandboxError
     from ecr_spec import SpecError
 
     try:

@@ -19,10 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ecr_sandbox import api, cdk  # noqa: E402
-from ecr_sandbox.cli import machine_wide_notice  # noqa: E402
-from ecr_sandbox.errors import SandboxError  # noqa: E402
-from ecr_sandbox.state import Paths  # noqa: E402
+from ecr_sandbox import api  # noqa: E402
+from ecr_sandbox.api import Paths, SandboxError, machine_wide_notice  # noqa: E402
 
 PYTHON = sys.executable
 REPOSITORY = "docker-in-aws/todobackend"
@@ -81,11 +79,11 @@ def main() -> int:
                             f" ({'cold start' if info.cold_start else 'already running'})")
 
         record = step("cdk bootstrap")
-        fresh = cdk.bootstrap(info, ROOT, stream=True)
+        fresh = api.bootstrap(info, ROOT, stream=True)
         record.finish("ok", f"{len(fresh)} of {len(info.targets)} targets bootstrapped now")
 
         record = step("cdk deploy --all")
-        cdk.deploy(info, ROOT, stream=True)
+        api.deploy(info, ROOT, stream=True)
         record.finish("ok", f"{len(info.targets)} stacks")
 
         record = step(f"image-pipeline publish {REPOSITORY}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import tarfile
 import uuid
 from pathlib import Path
 from typing import Callable, Iterator
@@ -41,8 +42,7 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator["object"]:
     from ecr_sandbox import api
-    from ecr_sandbox.errors import SandboxError
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox.api import Paths, SandboxError
 
     paths = Paths(ROOT / ".sandbox")
     try:
@@ -62,10 +62,10 @@ def sandbox() -> Iterator["object"]:
 
 @pytest.fixture(scope="session")
 def deployed_sandbox(sandbox):  # type: ignore[no-untyped-def]
-    from ecr_sandbox import cdk
+    from ecr_sandbox import api
 
-    cdk.bootstrap(sandbox, ROOT)
-    cdk.deploy(sandbox, ROOT)
+    api.bootstrap(sandbox, ROOT)
+    api.deploy(sandbox, ROOT)
     return sandbox
 
 
@@ -105,12 +105,27 @@ def docker_client(sandbox):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def build_image(docker_client, sandbox) -> Callable[[], str]:  # type: ignore[no-untyped-def]
-    """Build a tiny image with unique content (so its digest is new); return its image id."""
+def build_image(docker_client, sandbox) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    """Build a tiny image with unique content (so its digest is new); return its image id.
 
-    def build() -> str:
-        dockerfile = f"FROM {sandbox.base_image}\nRUN echo {uuid.uuid4().hex} > /id\n".encode()
-        image, _ = docker_client.images.build(fileobj=io.BytesIO(dockerfile), rm=True, forcerm=True)
+    ``scratch=True``: one layer only, ``FROM scratch``, none of the base image's. The engine remembers, across
+    runs (its data root stays), which compressed blobs it has pushed or pulled for a layer and reuses whichever a
+    registry already has, so the base image's layer can go up as different blobs to two registries; a scratch
+    image's only layer is new, so every push compresses it afresh and identically."""
+
+    def build(scratch: bool = False) -> str:
+        if not scratch:
+            dockerfile = f"FROM {sandbox.base_image}\nRUN echo {uuid.uuid4().hex} > /id\n".encode()
+            image, _ = docker_client.images.build(fileobj=io.BytesIO(dockerfile), rm=True, forcerm=True)
+            return image.id
+        context = io.BytesIO()
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            for name, data in (("Dockerfile", b"FROM scratch\nCOPY id /id\n"), ("id", uuid.uuid4().hex.encode())):
+                entry = tarfile.TarInfo(name)
+                entry.size = len(data)
+                tar.addfile(entry, io.BytesIO(data))
+        context.seek(0)
+        image, _ = docker_client.images.build(fileobj=context, custom_context=True, rm=True, forcerm=True)
         return image.id
 
     return build

@@ -268,11 +268,12 @@ def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deploy
 
 
 def test_an_unreachable_registry_is_one_clear_line_and_a_failure(deployed, tmp_path):
-    from ecr_sandbox import api, registry
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox import api
+    from ecr_sandbox.api import Paths
+    from ecr_sandbox.control import registry_process
 
     host = deployed.registry("222222222222", "eu-west-1").host
-    registry.stop(Paths(deployed.sandbox_dir), host)
+    registry_process.stop(Paths(deployed.sandbox_dir), host)
     try:
         done, document = publish_json(make_context(tmp_path, deployed.base_image), unique_tag())
     finally:

@@ -30,7 +30,7 @@ DEV = ("111111111111", "us-east-1")
 def faults(deployed_sandbox):  # type: ignore[no-untyped-def]
     """The sandbox's fault API (``inject_fault``, ``clear_faults``), from the sandbox's fault proxy."""
     from ecr_sandbox import api
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox.api import Paths
 
     paths = Paths(deployed_sandbox.sandbox_dir)
 
@@ -176,8 +176,9 @@ def test_a_token_that_expires_mid_push_ends_in_success_or_one_clear_failure_neve
 
 def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothing_there(
         deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
-    from ecr_sandbox import api, registry
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox import api
+    from ecr_sandbox.api import Paths
+    from ecr_sandbox.control import registry_process
 
     tag = "f-" + uuid.uuid4().hex[:10]
     victim = host(*DEV)
@@ -193,7 +194,7 @@ def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothin
             if "[dev/us-east-1] pushing" in line:
                 break
         time.sleep(0.3)
-        registry.stop(paths, victim)
+        registry_process.stop(paths, victim)
         stdout, stderr = process.communicate(timeout=600)
     finally:
         api.ensure_up(cdk_json=ROOT / "cdk.json", paths=paths)

@@ -81,8 +81,9 @@ def test_a_spec_that_cannot_be_read_is_one_clear_line_and_exit_1(sandbox, tmp_pa
 
 
 def test_up_restarts_a_component_that_crashed(sandbox):
-    from ecr_sandbox import api, gateway_process
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox import api
+    from ecr_sandbox.api import Paths
+    from ecr_sandbox.control import gateway_process
 
     paths = Paths(sandbox.sandbox_dir)
     pid = gateway_process.running(paths)
@@ -101,15 +102,15 @@ def test_up_restarts_a_component_that_crashed(sandbox):
 
 
 def test_a_stale_pid_file_is_never_taken_for_a_running_sandbox_process(tmp_path):
-    from ecr_sandbox import processes
-    from ecr_sandbox.state import Paths
+    from ecr_sandbox.api import Paths
+    from ecr_sandbox.control import processes
 
     paths = Paths(tmp_path)
     paths.pid_file("moto").parent.mkdir(parents=True)
     paths.pid_file("moto").write_text(f"{os.getpid()}\n")  # a live process that is not moto
 
-    assert processes.running_pid(paths, "moto", "ecr_sandbox.moto_server") is None
-    assert processes.stop(paths, "moto", "ecr_sandbox.moto_server") is False
+    assert processes.running_pid(paths, "moto", "ecr_sandbox.moto_ext.server") is None
+    assert processes.stop(paths, "moto", "ecr_sandbox.moto_ext.server") is False
     assert not paths.pid_file("moto").exists()
 
 
@@ -150,7 +151,7 @@ USER_KEY = "-----BEGIN PRIVATE KEY-----\nthe user's own client key (test)\n-----
 
 @pytest.mark.restarts_sandbox  # a real down + up: run after every test that shares the session's sandbox
 def test_down_keeps_a_certs_d_folder_that_existed_before_up_and_dockerd_keeps_its_data_outside_tmp(sandbox):
-    from ecr_sandbox import dockerd
+    from ecr_sandbox.control import dockerd
 
     host = sandbox.registries[0].host
     folder = Path("/etc/docker/certs.d") / host

@@ -20,8 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ecr_sandbox import api
-from ecr_sandbox.errors import SandboxError
-from ecr_sandbox.state import Paths
+from ecr_sandbox.api import Paths, SandboxError
 
 
 @pytest.fixture

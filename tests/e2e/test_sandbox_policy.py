@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ecr_sandbox.tokens import Scope, grant, policy_grants
+from ecr_sandbox.registry.tokens import Scope, grant, policy_grants
 
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 PUSH = PULL + ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]

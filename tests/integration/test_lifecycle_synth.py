@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..lifecycle_examples import COMBINED_ARCHIVE_AND_EXPIRE as COMBINED
+from ..ecr_cases.lifecycle import COMBINED_ARCHIVE_AND_EXPIRE as COMBINED
 from .synth_helpers import cfn_lint, example_spec, nag_violations, synth_spec, template
 
 

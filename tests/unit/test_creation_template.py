@@ -15,7 +15,6 @@ from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError
 from ecr_constructs.creation_template import RepositoryCreationTemplate
-from ecr_spec.creation_templates import template_for
 from ecr_spec.lifecycle import keep_last_rule
 
 from .cdk_helpers import new_stack, only_resource
@@ -108,19 +107,3 @@ def test_two_templates_with_one_prefix_in_one_registry_are_refused() -> None:
     assert problems_of(raw)[0] == ("registry.creation_templates[1].prefix: 'team' already has a template in "
                                    "111111111111/us-east-1 (registry.creation_templates[0]): ECR allows one "
                                    "template per prefix")
-
-
-class _T:
-    def __init__(self, prefix: str, applied_for: tuple[str, ...] = ("REPLICATION",)) -> None:
-        self.prefix, self.applied_for = prefix, applied_for
-
-
-def test_the_longest_matching_prefix_wins_and_root_catches_the_rest() -> None:
-    templates = [_T("ROOT"), _T("team"), _T("team/app")]
-    assert template_for(templates, "team/app/api", "REPLICATION").prefix == "team/app"
-    assert template_for(templates, "team/other", "REPLICATION").prefix == "team"
-    assert template_for(templates, "teamwork/x", "REPLICATION").prefix == "ROOT"  # ECR assumes 'team/'
-
-
-def test_a_template_not_applied_for_the_scenario_is_ignored() -> None:
-    assert template_for([_T("team", ("PULL_THROUGH_CACHE",))], "team/app", "REPLICATION") is None

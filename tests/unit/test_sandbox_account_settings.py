@@ -1,4 +1,4 @@
-"""ECR's account settings in the sandbox's moto (ecr_sandbox.moto_account_settings) and what the TLS front does with
+"""ECR's account settings in the sandbox's moto (ecr_sandbox.moto_ext.account_settings) and what the TLS front does with
 BLOB_MOUNTING, through boto3 against moto in-process.
 
 Shapes and rules: ECR API reference "PutAccountSetting" and "GetAccountSetting"
@@ -15,9 +15,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from ecr_sandbox import gateway, moto_account_settings
-from ecr_sandbox.faults import FaultBook
-from ecr_sandbox.front import Site
+from ecr_sandbox.moto_ext import account_settings as moto_account_settings
+from ecr_sandbox.registry import gateway
+from ecr_sandbox.common.faults import FaultBook
+from ecr_sandbox.registry.front import Site
 
 moto_account_settings.install()
 

@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
-from ecr_sandbox import bridge
-from ecr_sandbox.storage import blob_path
+from ecr_sandbox.registry import bridge
+from ecr_sandbox.registry.storage import blob_path
 
 MEDIA = "application/vnd.docker.distribution.manifest.v2+json"
 

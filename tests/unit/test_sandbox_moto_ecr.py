@@ -1,4 +1,4 @@
-"""The sandbox's moto patches (ecr_sandbox.moto_ecr), through boto3 against moto in-process.
+"""The sandbox's moto patches (ecr_sandbox.moto_ext.ecr), through boto3 against moto in-process.
 
 Shapes from the ECR API reference: "StartLifecyclePolicyPreview", "GetLifecyclePolicyPreview",
 "LifecyclePolicyPreviewResult", "ImageDetail" (imageSizeInBytes) and botocore's ecr service model."""
@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ecr_sandbox import moto_ecr
+from ecr_sandbox.moto_ext import ecr as moto_ecr
 
 moto_ecr.install()
 

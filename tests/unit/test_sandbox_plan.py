@@ -1,4 +1,4 @@
-"""ecr_sandbox.plan: the sandbox plans from the typed spec, defaults merged (issue 8 item 7)."""
+"""ecr_sandbox.control.plan: the sandbox plans from the typed spec, defaults merged (issue 8 item 7)."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ecr_sandbox.errors import SpecReadError
-from ecr_sandbox.plan import load_plan
+from ecr_sandbox.control.errors import SpecReadError
+from ecr_sandbox.control.plan import load_plan
 
 from .spec_helpers import spec
 

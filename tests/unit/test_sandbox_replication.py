@@ -15,8 +15,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ecr_sandbox import moto_cfn
-from ecr_sandbox.replication import create_replica, destinations
+from ecr_sandbox.moto_ext import cfn as moto_cfn
+from ecr_sandbox.model.replication import destinations
+from ecr_sandbox.registry.replication import create_replica
 
 LIFECYCLE = json.dumps({"rules": [{"rulePriority": 1, "description": "expire untagged", "selection": {
     "tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
@@ -77,7 +78,7 @@ def test_an_existing_repository_keeps_its_settings(ecr: Any) -> None:
     assert ecr.describe_repositories()["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
 
 
-# --- asynchronous replication and DescribeImageReplicationStatus (ecr_sandbox.moto_replication) -------------
+# --- asynchronous replication and DescribeImageReplicationStatus (ecr_sandbox.moto_ext.replication) -------------
 # Sources: ECR API Reference "DescribeImageReplicationStatus" (request repositoryName, imageId, registryId;
 # response replicationStatuses[] of ImageReplicationStatus: region, registryId, status IN_PROGRESS | COMPLETE |
 # FAILED, failureCode; errors ImageNotFoundException, RepositoryNotFoundException) and "ImageReplicationStatus".
@@ -90,7 +91,7 @@ MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.
 @pytest.fixture
 def replicating() -> Iterator[tuple[Any, Any, str]]:
     """A source registry 111111111111/us-east-1 replicating ``team/`` to 222222222222/eu-west-1, one image pushed."""
-    from ecr_sandbox import moto_replication
+    from ecr_sandbox.moto_ext import replication as moto_replication
 
     moto_replication.install()
     with mock_aws():
@@ -128,7 +129,7 @@ def test_an_image_whose_digest_is_at_the_destination_is_complete(replicating: tu
 def test_a_failure_the_gateway_recorded_reads_failed_with_its_code(replicating: tuple[Any, Any, str]) -> None:
     from moto.ecr.models import ecr_backends
 
-    from ecr_sandbox import moto_replication
+    from ecr_sandbox.moto_ext import replication as moto_replication
 
     source, account, digest = replicating
     moto_replication._failures(ecr_backends[account]["us-east-1"])[
@@ -161,7 +162,7 @@ def test_an_image_no_rule_replicates_has_no_statuses(replicating: tuple[Any, Any
 def test_replication_runs_after_the_delay_in_push_order_without_blocking_the_push() -> None:
     import threading
 
-    from ecr_sandbox.replication import DelayedRunner
+    from ecr_sandbox.registry.replication import DelayedRunner
 
     now = [100.0]
     slept: list[float] = []
@@ -177,7 +178,7 @@ def test_replication_runs_after_the_delay_in_push_order_without_blocking_the_pus
 
 
 def test_the_replication_delay_comes_from_the_environment() -> None:
-    from ecr_sandbox.replication import DEFAULT_DELAY_SECONDS, delay_seconds
+    from ecr_sandbox.registry.replication import DEFAULT_DELAY_SECONDS, delay_seconds
 
     assert delay_seconds({"ECR_SANDBOX_REPLICATION_DELAY": "0.2"}) == 0.2
     assert delay_seconds({}) == DEFAULT_DELAY_SECONDS
@@ -201,7 +202,7 @@ class FakeRegistry:
 def source_storage(tmp_path: Any) -> tuple[Any, str]:
     import hashlib
 
-    from ecr_sandbox.storage import blob_path
+    from ecr_sandbox.registry.storage import blob_path
 
     digest = "sha256:" + hashlib.sha256(MANIFEST.encode()).hexdigest()
     path = blob_path(tmp_path, digest)
@@ -212,7 +213,7 @@ def source_storage(tmp_path: Any) -> tuple[Any, str]:
 
 def _replicate_once(storage: Any, digest: str, registries: dict[str, Any], failures: list[Any],
                     monkeypatch: Any, source: tuple[str, str] = ("111111111111", "us-east-1")) -> FakeRegistry:
-    from ecr_sandbox import replication
+    from ecr_sandbox.registry import replication
 
     monkeypatch.setattr(replication, "record_failure", lambda *args: failures.append(args))
     registry = FakeRegistry()
@@ -233,7 +234,7 @@ def test_a_destination_the_sandbox_has_no_registry_for_is_recorded_as_failed(
 
 def test_an_image_that_arrived_by_replication_is_not_replicated_again(
         replicating: Any, source_storage: Any, monkeypatch: Any) -> None:
-    from ecr_sandbox import replication
+    from ecr_sandbox.registry import replication
 
     storage, digest = source_storage
     registries = {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)},
@@ -254,9 +255,9 @@ def test_a_failure_the_gateway_reports_over_http_reads_failed_through_the_moto_s
 
     from moto.server import ThreadedMotoServer
 
-    from ecr_sandbox import moto_replication
-    from ecr_sandbox.aws import moto_client
-    from ecr_sandbox.replication import record_failure
+    from ecr_sandbox.moto_ext import replication as moto_replication
+    from ecr_sandbox.common.aws import moto_client
+    from ecr_sandbox.registry.replication import record_failure
 
     moto_replication.install()
     with socket.socket() as probe:
@@ -291,7 +292,7 @@ def _rule(region: str, prefix: str) -> dict[str, Any]:
 
 
 def test_a_registry_takes_several_replication_rules_as_ecr_does() -> None:
-    from ecr_sandbox import moto_replication
+    from ecr_sandbox.moto_ext import replication as moto_replication
 
     moto_replication.install()
     with mock_aws():
@@ -304,7 +305,7 @@ def test_a_registry_takes_several_replication_rules_as_ecr_does() -> None:
 
 
 def test_more_than_ten_replication_rules_are_refused_naming_the_limit() -> None:
-    from ecr_sandbox import moto_replication
+    from ecr_sandbox.moto_ext import replication as moto_replication
 
     moto_replication.install()
     with mock_aws():
@@ -316,7 +317,7 @@ def test_more_than_ten_replication_rules_are_refused_naming_the_limit() -> None:
 
 
 def test_a_rule_replicating_to_its_own_registry_is_refused() -> None:
-    from ecr_sandbox import moto_replication
+    from ecr_sandbox.moto_ext import replication as moto_replication
 
     moto_replication.install()
     with mock_aws():

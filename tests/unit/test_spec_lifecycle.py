@@ -15,7 +15,7 @@ import pytest
 
 from ecr_spec import SpecError, parse_policy_text
 
-from ..lifecycle_examples import COMBINED_ARCHIVE_AND_EXPIRE
+from ..ecr_cases.lifecycle import COMBINED_ARCHIVE_AND_EXPIRE
 from .spec_helpers import parsed, problems_of, with_repository
 
 

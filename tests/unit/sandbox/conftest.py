@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecr_sandbox.state import Paths, SystemPaths
+from ecr_sandbox.control.state import Paths, SystemPaths
 
 USER_HOSTS = "127.0.0.1 localhost\n10.1.2.3 build-cache.internal\n"
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ecr_sandbox import api, cli
-from ecr_sandbox.api import RegistryInfo, SandboxInfo
+from ecr_sandbox.control import sandbox
+from ecr_sandbox.api import RegistryInfo, SandboxError, SandboxInfo
+from ecr_sandbox.control import cli
 
 
 def test_up_settings_come_from_the_arguments(tmp_path):
@@ -43,7 +44,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys, tmp_path):
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(api, "down", interrupted)
+    monkeypatch.setattr(sandbox, "down", interrupted)
 
     assert cli.main(["down", "--sandbox-dir", str(tmp_path)]) == 130
     assert capsys.readouterr().err == "sandbox: interrupted\n"
@@ -51,9 +52,9 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys, tmp_path):
 
 def test_several_problems_are_one_error_line_each(monkeypatch, capsys, tmp_path):
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise api.SandboxError("first problem\nsecond problem")
+        raise SandboxError("first problem\nsecond problem")
 
-    monkeypatch.setattr(api, "down", refuse)
+    monkeypatch.setattr(sandbox, "down", refuse)
 
     assert cli.main(["down", "--sandbox-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().err == "sandbox: error: first problem\nsandbox: error: second problem\n"

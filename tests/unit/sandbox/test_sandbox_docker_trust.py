@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecr_sandbox import certs, hosts
-from ecr_sandbox.errors import SandboxError
-from ecr_sandbox.state import State
+from ecr_sandbox.control import certs, hosts
+from ecr_sandbox.control.errors import SandboxError
+from ecr_sandbox.control.state import State
 
 HOST = "111111111111.dkr.ecr.us-east-1.amazonaws.com"
 USER_KEY = b"-----BEGIN PRIVATE KEY-----\nthe user's own client key\n-----END PRIVATE KEY-----\n"

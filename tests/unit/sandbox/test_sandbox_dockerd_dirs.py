@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from ecr_sandbox import dockerd
-from ecr_sandbox.files import UnsafeDirectoryError
-from ecr_sandbox.state import SystemPaths
+from ecr_sandbox.control import dockerd
+from ecr_sandbox.control.files import UnsafeDirectoryError
+from ecr_sandbox.control.state import SystemPaths
 
 
 def test_dockerds_data_and_exec_roots_and_pid_file_are_outside_tmp_by_default():

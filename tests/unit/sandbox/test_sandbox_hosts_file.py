@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecr_sandbox import hosts
-from ecr_sandbox.errors import SandboxError
-from ecr_sandbox.state import State
+from ecr_sandbox.control import hosts
+from ecr_sandbox.control.errors import SandboxError
+from ecr_sandbox.control.state import State
 
 from .conftest import USER_HOSTS
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ecr_sandbox import certs, envfile, files, gateway_process
-from ecr_sandbox.state import RegistryRecord, State
+from ecr_sandbox.control import certs, envfile, files, gateway_process
+from ecr_sandbox.control.state import RegistryRecord, State
 
 
 def _mode(path: Path) -> int:

@@ -1,0 +1,61 @@
+"""``inject_fault`` / ``clear_faults``: the Python API that arms the sandbox's faults (docs/sandbox-faults.md).
+
+    from ecr_sandbox import api
+    api.inject_fault("111111111111.dkr.ecr.us-east-1.amazonaws.com", "blob-5xx", count=2)
+    api.inject_fault(host, "reset")                    # connection reset half-way through the next blob
+    api.inject_fault(host, "stall", seconds=30)        # no byte of the next blob upload's answer for 30 s
+    api.inject_fault(host, "token-expiry", count=3)    # 401 invalid_token after the push's first blob
+    api.inject_fault("api", "throttle", count=4, operation="DescribeImages")   # 429 ThrottlingException
+    api.clear_faults()                                 # disarm everything, in the gateway and in moto
+
+Each fault applies to the next ``count`` matching requests, then disarms itself. The calls go to the
+running sandbox's gateway (registry faults) or moto (``"api"``) with the per-sandbox secret.
+"""
+
+from __future__ import annotations
+
+from ecr_sandbox.control.errors import SandboxError
+from ecr_sandbox.common.faults import FaultError, admin_call
+from ecr_sandbox.control.secretfile import secret_path
+from ecr_sandbox.control.state import Paths, State
+
+MOTO_ADMIN = "/_sandbox/faults"
+GATEWAY_ADMIN = "/admin/faults"
+
+
+def _secret(paths: Paths) -> str:
+    try:
+        return secret_path(paths).read_text().strip()
+    except OSError as exc:
+        raise SandboxError("the sandbox is not running (no .sandbox/secret); start it with `make sandbox-up`") from exc
+
+
+def inject_fault(target: str, kind: str, count: int = 1, seconds: float = 0.0, status: int = 500,
+                 operation: str = "", paths: Paths | None = None) -> None:
+    """Arm ``kind`` for the next ``count`` matching requests to registry host ``target`` or, with
+    ``target="api"``, to the ECR API. Raises SandboxError naming what was wrong."""
+    paths = paths or Paths.default()
+    state = State.load(paths)
+    if target != "api" and target not in {r.host for r in state.registries}:
+        known = ", ".join(r.host for r in state.registries) or "none"
+        raise SandboxError(f"inject_fault: target {target!r} is neither 'api' nor a sandbox registry ({known})")
+    url = (f"http://127.0.0.1:{state.moto_port}{MOTO_ADMIN}" if target == "api"
+           else f"http://127.0.0.1:{state.gateway_port}{GATEWAY_ADMIN}")
+    payload = {"target": target, "kind": kind, "count": count, "seconds": seconds, "status": status,
+               "operation": operation}
+    try:
+        admin_call(url, _secret(paths), "POST", payload)
+    except (FaultError, OSError) as exc:
+        raise SandboxError(f"inject_fault: {exc}") from exc
+
+
+def clear_faults(paths: Paths | None = None) -> None:
+    """Disarm every fault in the gateway and in moto."""
+    paths = paths or Paths.default()
+    state = State.load(paths)
+    secret = _secret(paths)
+    try:
+        admin_call(f"http://127.0.0.1:{state.gateway_port}{GATEWAY_ADMIN}", secret, "DELETE")
+        admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_ADMIN}", secret, "DELETE")
+    except (FaultError, OSError) as exc:
+        raise SandboxError(f"clear_faults: {exc}") from exc

@@ -1,0 +1,116 @@
+"""moto as a server, with ECR's gaps closed: ``python -m ecr_sandbox.moto_ext.server --port P``.
+
+Before moto starts it gets its patches: the CloudFormation handlers of ``ecr_sandbox.moto_ext.cfn`` (so a
+deployed template reads back through the ECR API as written), ``patch_authorization_token`` below, ECR's
+lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ext.ecr``), the account settings
+(``ecr_sandbox.moto_ext.account_settings``), and ``install_faults``: the
+admin call ``POST|DELETE /_sandbox/faults`` (per-sandbox secret in ``X-Sandbox-Secret``) arms API faults
+(``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from base64 import b64encode
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ecr_sandbox.moto_ext import account_settings, cfn, ecr, replication
+from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
+
+ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
+ADMIN_PATH = "/_sandbox/faults"
+FAULTS = FaultBook()
+
+
+def patch_authorization_token() -> None:
+    """Make the token's password name the *caller's* account, as a real ECR token names its identity.
+
+    moto puts the requested ``registryIds`` into the password, so account B asking for a token for
+    account A's registry would get A's password and pass as A. Here the password is always
+    ``<caller account>-auth-token`` (identical to moto when no registryIds are given); the
+    ``proxyEndpoint`` still names each requested registry.
+    """
+    from moto.ecr.responses import ECRResponse
+
+    if getattr(ECRResponse, "_sandbox_patched", False):
+        return
+    original = ECRResponse.get_authorization_token
+
+    def get_authorization_token(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        token = b64encode(f"AWS:{self.current_account}-auth-token".encode("ascii")).decode()
+        for entry in result.result["authorizationData"]:
+            entry["authorizationToken"] = token
+        return result
+
+    ECRResponse.get_authorization_token = get_authorization_token  # type: ignore[method-assign]
+    ECRResponse._sandbox_patched = True  # type: ignore[attr-defined]
+
+
+def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any],
+          content_type: str = "application/json") -> Iterable[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def fault_middleware(app: Callable[..., Iterable[bytes]], secret_file: Path) -> Callable[..., Iterable[bytes]]:
+    """Wrap moto's WSGI app: the fault admin call, then armed API faults, then moto."""
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == ADMIN_PATH:
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            header = environ.get("HTTP_" + SECRET_HEADER.upper().replace("-", "_"))
+            if not authorized(header, secret_file):
+                return _json(start_response, "401 Unauthorized", {"error": f"{SECRET_HEADER} must carry the sandbox's secret"})
+            status, answer = FAULTS.handle_admin(environ.get("REQUEST_METHOD", "POST"), body)
+            return _json(start_response, f"{status} {'OK' if status == 200 else 'Bad Request'}", answer)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(ECR_TARGET) and FAULTS.take("api", "throttle", target[len(ECR_TARGET):]):
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            # "HTTP 429: Too Many Requests or ThrottleException" (ECR user guide, "Troubleshooting Amazon
+            # ECR error messages"); botocore retries both the status and the ThrottlingException code.
+            return _json(start_response, "429 Too Many Requests",
+                         {"__type": "ThrottlingException", "message": "Rate exceeded"},
+                         "application/x-amz-json-1.1")
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def install_faults(state_dir: str | None) -> None:
+    """Put ``fault_middleware`` in front of every app moto's server builds."""
+    from moto import server
+
+    if getattr(server.DomainDispatcherApplication, "_sandbox_faults", False):
+        return
+    secret_file = Path(state_dir or ".sandbox") / "secret"
+    original = server.DomainDispatcherApplication.__call__
+
+    def call(self, environ, start_response):  # type: ignore[no-untyped-def]
+        return fault_middleware(lambda e, s: original(self, e, s), secret_file)(environ, start_response)
+
+    server.DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+    server.DomainDispatcherApplication._sandbox_faults = True  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m ecr_sandbox.moto_ext.server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state-dir", help="the sandbox folder that started it (lets `down` find it after a crash)")
+    args = parser.parse_args(argv)
+    cfn.install()
+    patch_authorization_token()
+    ecr.install()
+    replication.install()
+    account_settings.install()  # PutAccountSetting / GetAccountSetting (BLOB_MOUNTING)
+    install_faults(args.state_dir)
+    from moto import server
+
+    server.main(["-H", args.host, "-p", str(args.port)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,409 @@
+"""The TLS front of every sandbox registry: what clients reach at ``https://ACCOUNT.dkr.ecr.REGION.amazonaws.com``.
+
+It runs inside the gateway process, one listener per registry on ``127.0.0.N:443`` with the host's
+certificate, and forwards each request to that registry's Debian ``docker-registry`` on
+``127.0.0.N:5000`` (plain HTTP on loopback), streaming bodies in 1 MiB pieces (never a whole blob in
+memory). On the way it does what distribution cannot do the way ECR does:
+
+- **Immutable tags at push time.** A manifest ``PUT`` to a tag the repository's tag mutability makes
+  immutable (``IMMUTABLE``, ``IMMUTABLE_WITH_EXCLUSION`` unless an exclusion filter matches the tag,
+  ``MUTABLE_WITH_EXCLUSION`` when one matches) is refused when the tag already names another digest:
+  HTTP 400, ``TAG_INVALID``, ECR's message (``docker push`` prints ``tag invalid: The image tag 'v1'
+  already exists in the 'team/app' repository and cannot be overwritten because the tag is immutable.``).
+  The same manifest again (same digest) is accepted, as on ECR.
+- **Cross-repository mounts only where ECR mounts.** ECR mounts a blob (``POST .../blobs/uploads/?mount=&from=``)
+  only when the registry's account setting ``BLOB_MOUNTING`` is ``ENABLED`` (user guide, "Blob mounting in
+  Amazon ECR"); otherwise the front forwards the POST without ``mount`` and ``from``, so the registry starts a
+  plain upload (202) as ECR does.
+- **The token realm** ``https://HOST/token`` (the registries' ``auth.token.realm``): served here over TLS
+  with the sandbox CA, so whoever trusts the registry trusts its realm.
+- **Faults** armed through ``ecr_sandbox.common.faults`` (5xx, reset, stall, expired token) for tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import logging
+import re
+import socket
+import ssl
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ecr_sandbox.common.faults import FaultBook
+from ecr_sandbox.model import limits, tags
+
+log = logging.getLogger("ecr_sandbox.registry.front")
+
+CHUNK = 1 << 20
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+MANIFEST_PUT = re.compile(r"^/v2/(?P<name>.+)/manifests/(?P<reference>[^/]+)$")
+MANIFEST_ACCEPT = ", ".join([
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+])
+
+
+def immutable_message(tag: str, repository: str) -> str:
+    """ECR's refusal of a manifest PUT that would move an immutable tag (registry API, ``TAG_INVALID``).
+
+    Reported by `docker push` against ECR as ``tag invalid: The image tag '<tag>' already exists in the
+    '<repository>' repository and cannot be overwritten because the tag is immutable.`` (the wording since
+    tag-mutability exclusion filters; before them ECR said "because the repository is immutable")."""
+    return (f"The image tag '{tag}' already exists in the '{repository}' repository and cannot be "
+            f"overwritten because the tag is immutable.")
+
+
+def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], tag: str) -> bool:
+    """ECR's tag mutability for one tag (``ecr_sandbox.model.tags``), on the API's ``[{"filter": ...}]`` shape."""
+    return tags.is_immutable(mutability, tags.filter_values(exclusion_filters), tag)
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any],
+              headers: dict[str, str] | None = None) -> None:
+    """A small JSON answer (the gateway's and the fronts' errors and tokens)."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+class Site:
+    """One registry behind the front: its host name, backend address and the gateway's callbacks."""
+
+    def __init__(self, host: str, backend: tuple[str, int], faults: FaultBook,
+                 mutability: Callable[[str], tuple[str, list[dict[str, str]]] | None],
+                 pull_token: Callable[[str], str],
+                 token: Callable[[str, dict[str, list[str]], str | None, tuple[str, str] | None], tuple[int, dict[str, Any]]],
+                 blob_mounting: Callable[[], bool] = lambda: False) -> None:
+        self.host, self.backend, self.faults = host, backend, faults
+        self.mutability, self.pull_token, self.token = mutability, pull_token, token
+        self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
+
+    def upload_target(self, target: str) -> str:
+        """The request target of an upload ``POST`` as the registry should see it: without ``mount`` and
+        ``from`` unless blob mounting is enabled ("Amazon ECR attempts mounting only when these parameters are
+        present", and only when the setting is enabled: user guide, "Blob mounting in Amazon ECR")."""
+        url = urlsplit(target)
+        query = parse_qsl(url.query, keep_blank_values=True)
+        if not any(key == "mount" for key, _ in query) or self.blob_mounting():
+            return target
+        kept = [(key, value) for key, value in query if key not in ("mount", "from")]
+        return urlunsplit(url._replace(query=urlencode(kept)))
+
+    def current_digest(self, repository: str, tag: str) -> str | None:
+        """The digest the registry has under ``tag`` (None when the tag is new)."""
+        conn = http.client.HTTPConnection(*self.backend, timeout=30)
+        try:
+            conn.request("HEAD", f"/v2/{repository}/manifests/{tag}", headers={
+                "Host": self.host, "Accept": MANIFEST_ACCEPT,
+                "Authorization": f"Bearer {self.pull_token(repository)}"})
+            answer = conn.getresponse()
+            answer.read()
+            return answer.getheader("Docker-Content-Digest") if answer.status == 200 else None
+        finally:
+            conn.close()
+
+    def refusal(self, repository: str, tag: str, digest: str) -> str | None:
+        """ECR's message when this manifest PUT would move an immutable tag, else None."""
+        setting = self.mutability(repository)
+        if setting is None or not tag_is_immutable(setting[0], setting[1], tag):
+            return None
+        current = self.current_digest(repository, tag)
+        if current is None or current == digest:
+            return None
+        return immutable_message(tag, repository)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 900
+    server: "Server"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.debug("%s %s " + format, self.server.site.host, self.address_string(), *args)
+
+    # -- small answers ---------------------------------------------------------------------------
+    def _answer(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        send_json(self, status, body, headers)
+
+    def _registry_error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        self._answer(status, {"errors": [{"code": code, "message": message, "detail": None}]}, headers)
+
+    # -- request bodies --------------------------------------------------------------------------
+    def _chunked(self) -> bool:
+        return "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+
+    def _body_pieces(self):  # type: ignore[no-untyped-def]
+        """The request body in pieces of at most CHUNK bytes (Content-Length or chunked)."""
+        if self._chunked():
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                while size:
+                    piece = self.rfile.read(min(size, CHUNK))
+                    if not piece:
+                        raise ConnectionError("client closed mid-body")
+                    size -= len(piece)
+                    yield piece
+                self.rfile.readline()
+        else:
+            remaining = int(self.headers.get("Content-Length") or 0)
+            while remaining:
+                piece = self.rfile.read(min(remaining, CHUNK))
+                if not piece:
+                    raise ConnectionError("client closed mid-body")
+                remaining -= len(piece)
+                yield piece
+
+    def _has_body(self) -> bool:
+        return self._chunked() or int(self.headers.get("Content-Length") or 0) > 0
+
+    def _drain(self) -> None:
+        for _ in self._body_pieces():
+            pass
+
+    # -- dispatch --------------------------------------------------------------------------------
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
+
+    def _dispatch(self) -> None:
+        site = self.server.site
+        path = urlsplit(self.path).path
+        if path == "/token":
+            self._token()
+            return
+        upload = "/blobs/uploads/" in path
+        auth = self.headers.get("Authorization") or ""
+        if upload and (fault := site.faults.take(site.host, "blob-5xx")):
+            self._drain()
+            self._registry_error(fault.status, "UNKNOWN", "injected fault: blob upload failed")
+            return
+        if auth and auth in site.faults.expired_tokens and site.faults.take(site.host, "token-expiry"):
+            self._drain()
+            repository = path[4:].split("/blobs/")[0].split("/manifests/")[0]
+            challenge = (f'Bearer realm="https://{site.host}/token",service="{site.host}",'
+                         f'scope="repository:{repository}:pull,push",error="invalid_token"')
+            self._registry_error(401, "UNAUTHORIZED", "authentication required (injected: token expired)",
+                                 {"WWW-Authenticate": challenge})
+            return
+        body: bytes | None = None
+        match = MANIFEST_PUT.match(path)
+        if self.command == "PUT" and match and not match["reference"].startswith("sha256:"):
+            body = b"".join(self._body_pieces())
+            if len(body) > limits.MANIFEST_BYTES:
+                self._registry_error(400, "MANIFEST_INVALID", "manifest too large")
+                return
+            digest = "sha256:" + hashlib.sha256(body).hexdigest()
+            try:
+                refused = site.refusal(match["name"], match["reference"], digest)
+            except (OSError, http.client.HTTPException) as exc:
+                log.warning("cannot check tag mutability of %s: %s", match["name"], exc)
+                self._registry_error(503, "UNAVAILABLE", "the sandbox cannot check the tag's mutability")
+                return
+            if refused:
+                log.info("refused moving immutable tag %s:%s on %s", match["name"], match["reference"], site.host)
+                self._registry_error(400, "TAG_INVALID", refused)
+                return
+        if upload and self.command == "POST":
+            self.path = site.upload_target(self.path)
+        reset = upload and body is None and self._has_body() and site.faults.take(site.host, "reset")
+        stall = site.faults.take(site.host, "stall") if upload else None
+        self._forward(body, reset=bool(reset), stall=stall.seconds if stall else 0.0)
+        if (upload and self.command == "PUT" and "digest=" in self.path and auth
+                and site.faults.armed(site.host, "token-expiry")):
+            site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
+
+    def _token(self) -> None:
+        site = self.server.site
+        query = urlsplit(self.path).query
+        from urllib.parse import parse_qs
+
+        if self.command == "POST":
+            form = parse_qs(b"".join(self._body_pieces()).decode(errors="replace"))
+            credentials = (form.get("username", [""])[0], form.get("password", [""])[0])
+            status, body = site.token(site.host, form, None, credentials)
+        else:
+            self._drain()
+            status, body = site.token(site.host, parse_qs(query), self.headers.get("Authorization"), None)
+        self._answer(status, body)
+
+    # -- forwarding ------------------------------------------------------------------------------
+    def _forward(self, body: bytes | None, reset: bool, stall: float) -> None:
+        site = self.server.site
+        conn = http.client.HTTPConnection(*site.backend, timeout=900)
+        try:
+            conn.connect()
+        except OSError as exc:
+            # What a load balancer in front of a dead registry answers; nothing reached the registry.
+            log.warning("%s is not answering on %s:%d: %s", site.host, *site.backend, exc)
+            self.close_connection = True
+            self._registry_error(502, "UNAVAILABLE", f"the registry behind {site.host} is not answering",
+                                 {"Connection": "close"})
+            return
+        try:
+            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for key, value in self.headers.items():
+                if key.lower() not in HOP_BY_HOP and not (body is not None and key.lower() == "content-length"):
+                    conn.putheader(key, value)
+            conn.putheader("X-Forwarded-Proto", "https")
+            conn.putheader("X-Forwarded-For", self.client_address[0])
+            chunked = body is None and self._chunked()
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            elif chunked:
+                conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            if body is not None:
+                conn.send(body)
+            else:
+                self._relay_body(conn, chunked, reset)
+                if reset:
+                    return
+            answer = conn.getresponse()
+            if stall:
+                time.sleep(stall)
+            self._relay_answer(answer)
+        except (ConnectionError, http.client.HTTPException, socket.timeout) as exc:
+            log.warning("%s %s on %s failed: %s", self.command, self.path, site.host, exc)
+            self.close_connection = True
+        finally:
+            conn.close()
+
+    def _relay_body(self, conn: http.client.HTTPConnection, chunked: bool, reset: bool) -> None:
+        total = int(self.headers.get("Content-Length") or 0)
+        sent = 0
+        for piece in self._body_pieces():
+            conn.send(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+            sent += len(piece)
+            if reset and (sent >= total // 2 if total else sent >= CHUNK // 16):
+                self._reset()
+                return
+        if chunked:
+            conn.send(b"0\r\n\r\n")
+
+    def _reset(self) -> None:
+        """Abort the client's connection with a TCP RST (what a crashing proxy or load balancer does)."""
+        log.info("injected reset of %s %s on %s", self.command, self.path, self.server.site.host)
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw = socket.socket(fileno=self.connection.detach())  # skip the TLS close_notify
+            raw.close()
+        except OSError:
+            pass
+
+    def _relay_answer(self, answer: http.client.HTTPResponse) -> None:
+        self.send_response_only(answer.status, answer.reason)
+        for key, value in answer.getheaders():
+            if key.lower() not in HOP_BY_HOP:
+                self.send_header(key, value)
+        bodyless = self.command == "HEAD" or answer.status in (204, 304) or 100 <= answer.status < 200
+        rechunk = not bodyless and answer.chunked
+        until_close = not bodyless and not answer.chunked and answer.length is None
+        if rechunk:
+            self.send_header("Transfer-Encoding", "chunked")
+        if until_close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if bodyless:
+            answer.read()
+            return
+        while piece := answer.read1(CHUNK) if rechunk else answer.read(CHUNK):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if rechunk else piece)
+        if rechunk:
+            self.wfile.write(b"0\r\n\r\n")
+
+
+class Server(ThreadingHTTPServer):
+    """A threading HTTPS server whose TLS handshake runs in the connection's thread, not in accept()."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: str, context: ssl.SSLContext, site: Site) -> None:
+        self.context, self.site = context, site
+        super().__init__((address, 443), Handler)
+
+    def finish_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        try:
+            request.settimeout(60)
+            tls = self.context.wrap_socket(request, server_side=True)
+            tls.settimeout(Handler.timeout)
+        except (OSError, ssl.SSLError) as exc:
+            log.debug("TLS handshake with %s failed: %s", client_address, exc)
+            return
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class Fronts:
+    """The listeners of every registry in the gateway config, started and stopped as the config changes."""
+
+    def __init__(self, make_site: Callable[[str, dict[str, Any]], Site]) -> None:
+        self.make_site = make_site
+        self.servers: dict[str, tuple[tuple[str, str, str], Server]] = {}
+        self._failed: set[str] = set()
+
+    def sync(self, registries: dict[str, dict[str, Any]]) -> None:
+        for host in list(self.servers):
+            wanted = registries.get(host)
+            key = self.servers[host][0]
+            if wanted is None or (wanted["address"], wanted["tls_cert"], wanted["tls_key"]) != key:
+                _, server = self.servers.pop(host)
+                threading.Thread(target=lambda s=server: (s.shutdown(), s.server_close()), daemon=True).start()
+        for host, registry in registries.items():
+            if host in self.servers:
+                continue
+            key = (registry["address"], registry["tls_cert"], registry["tls_key"])
+            try:
+                context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                context.load_cert_chain(registry["tls_cert"], registry["tls_key"])
+                server = Server(registry["address"], context, self.make_site(host, registry))
+            except OSError as exc:
+                if host not in self._failed:
+                    log.error("cannot serve %s on %s:443 (will retry): %s", host, registry["address"], exc)
+                    self._failed.add(host)
+                continue
+            self._failed.discard(host)
+            self.servers[host] = (key, server)
+            threading.Thread(target=server.serve_forever, name=f"front-{host}", daemon=True).start()
+            log.info("front for %s on https://%s:443 -> http://%s:%d", host, registry["address"],
+                     registry["address"], registry["backend_port"])
+
+    def watch(self, current: Callable[[], dict[str, dict[str, Any]]], every: float = 0.3) -> None:
+        """Keep the listeners in step with the config (runs forever in a daemon thread)."""
+        def loop() -> None:
+            while True:
+                try:
+                    self.sync(current())
+                except Exception:  # noqa: BLE001 - a bad config must not stop the watcher
+                    log.exception("front sync failed")
+                time.sleep(every)
+
+        threading.Thread(target=loop, name="front-watch", daemon=True).start()

@@ -16,6 +16,7 @@ from .lifecycle import LifecycleRule, check_rules, parse_rule
 from .limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
 from .names import show
 from .policy import policy_chars
+from .shapes import as_list
 
 Check = Callable[[Any], "str | None"]
 Skip = Callable[[Any], bool]
@@ -48,6 +49,18 @@ def each(values: Sequence[Any], path: str, check: Check, problems: Problems,
         else:
             good.append(item)
     return tuple(good)
+
+
+def optional(value: Any, path: str, check: Check, problems: Problems) -> Any:
+    """An optional value: None stays None; otherwise the value when it passes ``check``, else None (reported)."""
+    if value is None:
+        return None
+    return value if one(value, path, check, problems) else None
+
+
+def each_of(value: Any, path: str, check: Check, problems: Problems) -> tuple[Any, ...]:
+    """A JSON value that must be a list (None is an empty one), each item checked as ``each`` does."""
+    return each(as_list(value, path, problems), path, check, problems)
 
 
 def repository_name(value: Any, path: str, problems: Problems, skip: Skip = never) -> bool:

@@ -103,8 +103,8 @@ def parse_repository(raw: Any, path: str, defaults: Mapping[str, Any], environme
     by_prefix, by_prefix_path = src.get("replicate_by_prefix")
     if by_prefix is not None and not isinstance(by_prefix, bool):
         problems.add(by_prefix_path, f"{show(by_prefix)} must be true or false")
-    for account, partition in sorted({(environments[e].account, partition_of(r))
-                                      for e in env_names for r in environments[e].regions}):
+    owners = {(environments[e].account, partition_of(r)) for e in env_names for r in environments[e].regions}
+    for account, partition in sorted(o for o in owners if names.account_id(o[0]) is None):  # bad ones are reported
         checks.repository_policy_size(
             f"{path}.pull", problems, owner_account=account, pull_accounts=pull.accounts,
             push_accounts=push.accounts, services=pull.services, organization_id=pull.organization_id,
@@ -199,7 +199,8 @@ def _replication(src: Sourced, env_names: tuple[str, ...], environments: Mapping
         if (account, region) in homes:
             problems.add(item_path, f"{registry} is where the repository already lives "
                          f"(environments.{homes[(account, region)]}): replication to itself is not allowed")
-        elif account not in home_accounts and (account, region) not in spec_registries:
+        elif (account not in home_accounts and (account, region) not in spec_registries
+              and not problems.reported_under("environments")):  # a bad environment is reported already
             problems.add(item_path, f"{registry} is not a registry of this spec: another account's registry policy "
                          "must allow the replication, so add it as an environment")
         elif registry in result:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from .app_errors import exit_on_spec_errors
 from .build import build_registry
 from .creation_template import RepositoryCreationTemplate
-from .errors import EcrConstructsError, PropsError
+from .errors import CdkVersionError, EcrConstructsError, PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES
 from .pull_through_cache import PullThroughCacheRule
 from .registry import RegistryReplication, ReplicationRegistryPolicy
@@ -18,7 +18,7 @@ from .stack import RegistryStack, construct_id
 if TYPE_CHECKING:  # loaded lazily at run time (``__getattr__`` below); type checkers see them here
     from .publisher import PublisherProject, PublisherRole
 
-__all__ = ["EcrConstructsError", "PropsError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
+__all__ = ["EcrConstructsError", "PropsError", "CdkVersionError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
            "RepositoryCreationTemplate", "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack",
            "construct_id", "PullThroughCacheRule", "RegistrySigning", "PublisherProject",
            "PublisherRole", "build_registry", "exit_on_spec_errors"]

@@ -50,8 +50,11 @@ def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
             replication_sources=plan.replication_sources, scan_type=registry_spec.scan_type, replicas=plan.replicas,
             creation_templates=plan.creation_templates, registry_settings=plan.registry_settings)
     for plan in plans:
+        source = stacks[plan.target]
+        # add_stack_dependency is the newer name; add_dependency is the one every supported aws-cdk-lib has
+        add_dependency = getattr(source, "add_stack_dependency", None) or source.add_dependency
         for destination in plan.depends_on:  # replicas exist before the source starts replicating
-            stacks[plan.target].add_stack_dependency(stacks[destination], "its replicas are declared there")
+            add_dependency(stacks[destination], "its replicas are declared there")
     if registry_spec.publisher is not None:  # CodeBuild project and roles: imported only when asked for (1.5 s)
         from .publisher_stacks import add_publisher
         add_publisher(stacks, registry_spec)

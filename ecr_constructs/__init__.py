@@ -1,8 +1,12 @@
 """Reusable CDK constructs for Amazon ECR: repositories with permissions and lifecycle policies, the
-per-registry settings, and the per-(environment, region) stack. Constructs never read context or the
-environment; give them typed props (see ``ecr_spec`` for the typed spec)."""
+per-registry settings, the per-(environment, region) stack, and ``build_registry`` for a whole spec. Constructs
+never read context or the environment; give them typed props (see ``ecr_spec`` for the typed spec)."""
+from typing import TYPE_CHECKING
+
+from .app_errors import exit_on_spec_errors
+from .build import build_registry
 from .creation_template import RepositoryCreationTemplate
-from .errors import EcrConstructsError, PropsError
+from .errors import CdkVersionError, EcrConstructsError, PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES
 from .pull_through_cache import PullThroughCacheRule
 from .registry import RegistryReplication, ReplicationRegistryPolicy
@@ -11,10 +15,13 @@ from .scanning import RegistryScanning
 from .signing import RegistrySigning
 from .stack import RegistryStack, construct_id
 
-__all__ = ["EcrConstructsError", "PropsError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
+if TYPE_CHECKING:  # loaded lazily at run time (``__getattr__`` below); type checkers see them here
+    from .publisher import PublisherProject, PublisherRole
+
+__all__ = ["EcrConstructsError", "PropsError", "CdkVersionError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
            "RepositoryCreationTemplate", "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack",
            "construct_id", "PullThroughCacheRule", "RegistrySigning", "PublisherProject",
-           "PublisherRole"]
+           "PublisherRole", "build_registry", "exit_on_spec_errors"]
 
 
 def __getattr__(name: str) -> object:

@@ -94,9 +94,8 @@ class RepositoryCreationTemplate(Construct):
                 problems.add("prefix", problem)
         if not applied_for:
             problems.add("applied_for", f"[] is empty: name at least one of {', '.join(APPLIED_FOR)}")
-        for i, scenario in enumerate(applied_for):
-            if scenario not in APPLIED_FOR:
-                problems.add(f"applied_for[{i}]", f"{scenario!r} must be one of {', '.join(APPLIED_FOR)}")
+        checks.each(applied_for, "applied_for", lambda scenario: None if scenario in APPLIED_FOR else
+                    f"{scenario!r} must be one of {', '.join(APPLIED_FOR)}", problems)
         check_lifecycle_rules(lifecycle_rules, problems)
         checks.mutable_tags(mutable_tags, "mutable_tags", problems, Token.is_unresolved)  # as EcrRepository's
         if policy is not None:

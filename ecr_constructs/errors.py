@@ -12,3 +12,7 @@ class PropsError(EcrConstructsError, ValueError):
     def __init__(self, construct_path: str, problems: list[str]) -> None:
         self.problems = [f"{construct_path}: {line}" for line in problems]
         super().__init__("\n".join(self.problems))
+
+
+class CdkVersionError(EcrConstructsError):
+    """A construct needs a newer aws-cdk-lib than the app has; the message names both versions."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from aws_cdk import Acknowledgment, Aws, Validations
+from aws_cdk import Aws
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+
+from .acknowledgements import acknowledge
 
 ORGANIZATION_ACKNOWLEDGEMENT = (
     "Organisation-wide pull was asked for in the spec: the '*' principal is limited by an aws:PrincipalOrgID "
@@ -58,4 +60,4 @@ def grant_services(repository: ecr.Repository, services: Sequence[str]) -> None:
 def grant_organization(repository: ecr.Repository, organization_id: str) -> None:
     """Pull for every identity in an AWS Organization; acknowledged for cdk-nag AwsSolutions-ECR1."""
     repository.grant_pull(iam.OrganizationPrincipal(organization_id))
-    Validations.of(repository).acknowledge(Acknowledgment(id="AwsSolutions-ECR1", reason=ORGANIZATION_ACKNOWLEDGEMENT))
+    acknowledge(repository, "AwsSolutions-ECR1", ORGANIZATION_ACKNOWLEDGEMENT)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import aws_cdk as cdk
-from aws_cdk import Acknowledgment, Duration, Stack, Token, Validations
+from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -24,14 +24,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
+from .acknowledgements import acknowledge
 from .errors import PropsError
+from .publisher_package import SOURCE_FILES, PackageError, PublisherSource, publisher_source
 
 # image_pipeline's run-time dependencies, pinned as in requirements.txt (a unit test keeps them in step).
 PUBLISHER_REQUIREMENTS = ("boto3==1.44.8", "docker==7.2.0", "PyYAML==6.0.4")
-# Where the install phase puts the project's own source when it comes from the S3 asset.
-SOURCE_ARCHIVE = "/tmp/ecr-publisher-source.zip"
-# The project's own source, as the asset uploads it: what `pip install` needs to build image_pipeline.
-SOURCE_FILES = ("pyproject.toml", "README.md", "ecr_spec", "image_pipeline")
 # What publishing needs on a repository: the L2's grant_pull_push actions (ECR user guide, "Repository policy
 # examples": pull and push) plus DescribeRepositories (image-pipeline reads each repository's URI and tag
 # mutability). A unit test keeps this equal to what aws-cdk-lib's grant_pull_push grants.
@@ -84,11 +82,6 @@ def _name_of(repository: ecr.IRepository) -> str:
     return name if isinstance(name, str) and not Token.is_unresolved(name) else "x" * 256
 
 
-def project_source_dir() -> Path:
-    """The checkout this package lives in: the default package source of ``PublisherProject``."""
-    return Path(__file__).resolve().parents[1]
-
-
 def buildspec(*, install_commands: Sequence[str], spec_json: str) -> dict[str, Any]:
     """The buildspec (version 0.2). Parameters are environment variables (see ``PublisherProject``): the
     project sets their defaults; ``start-build --environment-variables-override`` changes them per build."""
@@ -120,10 +113,13 @@ class PublisherProject(Construct):
         the build may assume them. Default: none.
     :param repository: default of ``IMAGE_REPOSITORY``, the repository a build publishes.
         Default: the first repository of ``registry_spec``.
-    :param package: what the install phase gives ``pip install`` for this project: a requirement such as
-        ``ecr-registry-as-code==0.1.0`` or ``git+https://...@v1``. Default: None, the project's own source
-        (``source_dir``) as an S3 asset the build downloads.
-    :param source_dir: the checkout bundled when ``package`` is None. Default: the one holding this module.
+    :param package: what the install phase gives ``pip install`` for this project (a fork, or a release from
+        an index): a requirement such as ``ecr-registry-as-code==0.2.0`` or ``git+https://...@v1``. Default:
+        None, the very ``image_pipeline`` this app runs with, as an S3 asset the build downloads: this checkout's
+        source (``source_dir``), or, in an installed distribution, that distribution as a wheel of the same
+        version (``ecr_constructs.publisher_package``).
+    :param source_dir: a checkout (with ``pyproject.toml``) bundled when ``package`` is None. Default: the one
+        holding this module when it is a checkout.
     :param requirements: pinned run-time dependencies installed with it. Default: ``PUBLISHER_REQUIREMENTS``.
     :param source: the project's source (the application to build). Default: None, no source: start builds with
         a source override, or give one here.
@@ -156,9 +152,12 @@ class PublisherProject(Construct):
         if len(spec_json) > MAX_SPEC_CHARS:
             problems.append(f"registry_spec: {len(spec_json)} characters of JSON; the build gets it in one "
                             f"environment variable of at most {MAX_SPEC_CHARS}: publish fewer repositories")
-        source_dir = source_dir or project_source_dir()
-        if package is None and not (source_dir / "pyproject.toml").is_file():
-            problems.append(f"source_dir: {str(source_dir)!r} has no pyproject.toml; give package= instead")
+        installs: PublisherSource | None = None
+        if package is None:
+            try:
+                installs = publisher_source(source_dir)
+            except PackageError as error:
+                problems.append(str(error))
         if problems:
             raise PropsError(self.node.path, problems)
 
@@ -173,14 +172,17 @@ class PublisherProject(Construct):
         }
         install: list[str] = []
         self.source_asset: s3_assets.Asset | None = None
-        if package is None:
-            self.source_asset = s3_assets.Asset(
-                self, "Source", path=str(source_dir), ignore_mode=cdk.IgnoreMode.DOCKER,
-                exclude=["*", *(f"!{name}" for name in SOURCE_FILES), "**/__pycache__", "**/*.pyc"])
+        if installs is not None:
+            if installs.is_wheel:  # the installed distribution, packed again: one file, uploaded as it is
+                self.source_asset = s3_assets.Asset(self, "Source", path=str(installs.path))
+            else:
+                self.source_asset = s3_assets.Asset(
+                    self, "Source", path=str(installs.path), ignore_mode=cdk.IgnoreMode.DOCKER,
+                    exclude=["*", *(f"!{name}" for name in SOURCE_FILES), "**/__pycache__", "**/*.pyc"])
             self.source_asset.grant_read(self.role)
             variables["PUBLISHER_SOURCE"] = self.source_asset.s3_object_url
-            install.append(f'aws s3 cp --only-show-errors "$PUBLISHER_SOURCE" {SOURCE_ARCHIVE}')
-            package = SOURCE_ARCHIVE
+            install.append(f'aws s3 cp --only-show-errors "$PUBLISHER_SOURCE" {installs.download_to}')
+            package = installs.download_to
         install.append("python3 -m pip install --quiet --disable-pip-version-check "
                        + " ".join(shlex.quote(p) for p in (package, *requirements)))
 
@@ -203,7 +205,7 @@ class PublisherProject(Construct):
         self._acknowledge()
 
     def _acknowledge(self) -> None:
-        Validations.of(self.project).acknowledge(Acknowledgment(id="AwsSolutions-CB3", reason=CB3_REASON))
+        acknowledge(self.project, "AwsSolutions-CB3", CB3_REASON)
         policy = self.role.node.try_find_child("DefaultPolicy")
         if policy is None:
             return
@@ -223,7 +225,7 @@ class PublisherProject(Construct):
             findings.update({"Action::s3:GetBucket*": IAM5_ASSET_REASON, "Action::s3:GetObject*": IAM5_ASSET_REASON,
                              "Action::s3:List*": IAM5_ASSET_REASON})
         for finding, reason in findings.items():
-            Validations.of(policy).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason))
+            acknowledge(policy, f"AwsSolutions-IAM5[{finding}]", reason)
 
 
 class PublisherRole(Construct):
@@ -254,5 +256,4 @@ class PublisherRole(Construct):
         grant_publish(self.role, repositories)
         policy = self.role.node.try_find_child("DefaultPolicy")
         if policy is not None:
-            Validations.of(policy).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Resource::*]",
-                                                              reason=IAM5_TOKEN_REASON))
+            acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", IAM5_TOKEN_REASON)

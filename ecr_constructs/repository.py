@@ -134,8 +134,8 @@ def _check(scope: Construct, construct_id: str, *, repository_name: str,
     if problems.reported == before:  # checked only when every rule converted
         checks.lifecycle_rules(rules, "lifecycle_rules", problems)
     checks.mutable_tags(mutable_tags, "mutable_tags", problems, _is_token)
-    checks.accounts(pull_accounts, "pull_accounts", problems, _is_token)
-    checks.accounts(push_accounts, "push_accounts", problems, _is_token)
+    checks.accounts(pull_accounts, "pull_accounts", problems, _is_token, organization_field="pull_organization_id")
+    checks.accounts(push_accounts, "push_accounts", problems, _is_token, organization_field="pull_organization_id")
     checks.services(pull_services, "pull_services", problems, _is_token)
     checks.organization_id(pull_organization_id, "pull_organization_id", problems, _is_token)
     grants = [*pull_accounts, *push_accounts, *pull_services, *([pull_organization_id] if pull_organization_id else [])]

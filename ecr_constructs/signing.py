@@ -1,6 +1,6 @@
 """``RegistrySigning``: ECR managed signing for the registry (``AWS::ECR::SigningConfiguration``).
 
-aws-cdk-lib 2.275.0 has no L2 for it (only ``CfnSigningConfiguration``), so this wraps the L1.
+aws-cdk-lib 2.275.0 has no L2 for it (only ``CfnSigningConfiguration``, since 2.230.0), so this wraps the L1.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from constructs import Construct
 from ecr_spec.errors import Problems
 from ecr_spec.registry_settings import MAX_SIGNING_RULES, SigningRule, check_signing_rule
 
+from .cdk_versions import SIGNING, require
 from .errors import PropsError
 
 
@@ -30,10 +31,13 @@ class RegistrySigning(Construct):
         (``arn:aws:signer:REGION:ACCOUNT:/signing-profiles/NAME``) and up to 100 ``WILDCARD_MATCH`` repository
         filters (``team/*``, ``*/production``); a rule without filters signs every repository. Required.
     :raises PropsError: listing every problem with the props (values that are tokens are not checked).
+    :raises CdkVersionError: on an aws-cdk-lib older than ``cdk_versions.SIGNING`` (2.230.0), which lacks it.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, rules: Sequence[SigningRule]) -> None:
         super().__init__(scope, construct_id)
+        require("managed signing (RegistrySigning, the spec's registry.signing)", SIGNING,
+                hasattr(ecr, "CfnSigningConfiguration"), where=self.node.path)
         problems = Problems()
         if not rules:
             problems.add("rules", "[] is empty: name at least one signing rule")

@@ -8,7 +8,8 @@ checked: the constructs pass a test for unresolved CDK tokens, the spec has none
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from collections.abc import Sequence
+from typing import Any, Callable
 
 from . import names
 from .errors import Problems
@@ -16,6 +17,7 @@ from .lifecycle import LifecycleRule, check_rules, parse_rule
 from .limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
 from .names import show
 from .policy import policy_chars
+from .shapes import as_list, not_a_list
 
 Check = Callable[[Any], "str | None"]
 Skip = Callable[[Any], bool]
@@ -38,7 +40,12 @@ def one(value: Any, path: str, check: Check, problems: Problems, skip: Skip = ne
 
 def each(values: Sequence[Any], path: str, check: Check, problems: Problems,
          skip: Skip = never) -> tuple[Any, ...]:
-    """Checks every item of a list and reports repeats; returns the good items, first occurrence only."""
+    """Checks every item of a list and reports repeats; returns the good items, first occurrence only. A value
+    that is not a list (a string is a sequence of characters, but not the list meant) is reported once."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        if not skip(values):
+            problems.add(path, not_a_list(values))
+        return ()
     good: list[Any] = []
     for i, item in enumerate(values):
         if not one(item, f"{path}[{i}]", check, problems, skip):
@@ -48,6 +55,18 @@ def each(values: Sequence[Any], path: str, check: Check, problems: Problems,
         else:
             good.append(item)
     return tuple(good)
+
+
+def optional(value: Any, path: str, check: Check, problems: Problems) -> Any:
+    """An optional value: None stays None; otherwise the value when it passes ``check``, else None (reported)."""
+    if value is None:
+        return None
+    return value if one(value, path, check, problems) else None
+
+
+def each_of(value: Any, path: str, check: Check, problems: Problems) -> tuple[Any, ...]:
+    """A JSON value that must be a list (None is an empty one), each item checked as ``each`` does."""
+    return each(as_list(value, path, problems), path, check, problems)
 
 
 def repository_name(value: Any, path: str, problems: Problems, skip: Skip = never) -> bool:
@@ -62,8 +81,10 @@ def mutable_tags(values: Sequence[Any], path: str, problems: Problems, skip: Ski
     return good
 
 
-def accounts(values: Sequence[Any], path: str, problems: Problems, skip: Skip = never) -> tuple[Any, ...]:
-    return each(values, path, names.account_id, problems, skip)
+def accounts(values: Sequence[Any], path: str, problems: Problems, skip: Skip = never,
+             organization_field: str = "pull.organization_id") -> tuple[Any, ...]:
+    """Account ids; ``organization_field`` is where the caller grants a whole organisation (a '*' is pointed there)."""
+    return each(values, path, lambda value: names.account_id(value, organization_field), problems, skip)
 
 
 def services(values: Sequence[Any], path: str, problems: Problems, skip: Skip = never) -> tuple[Any, ...]:
@@ -117,4 +138,5 @@ def lifecycle_rules(rules: Sequence[LifecycleRule], path: str, problems: Problem
         for line in lines:
             problems.add("", line)
     if problems.reported == before:
-        check_rules([(f"{path}[{i}]", rule) for i, rule in enumerate(rules)], path, problems)
+        check_rules([(f"{path}[{i}]", rule) for i, rule in enumerate(rules)], path, problems,
+                    advice=f"give {path} at least one rule, such as DEFAULT_LIFECYCLE_RULES")

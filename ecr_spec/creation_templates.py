@@ -13,18 +13,17 @@ A template's repository settings (``mutable_tags``, ``lifecycle``, ``pull``, ``p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import checks, names
 from .errors import Problems
-from .lifecycle import LifecycleRule
 from .limits import MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS  # named once, in limits.py
 from .limits import MAX_CREATION_TEMPLATE_PREFIX_CHARS as MAX_PREFIX_CHARS
 from .limits import MAX_CREATION_TEMPLATE_RESOURCE_TAGS as MAX_RESOURCE_TAGS
 from .limits import MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS
-from .model import Environment, PullAccess, PushAccess
+from .model import CreationTemplate, Environment
 from .names import show
+from .repository_parse import parse_repository
 from .shapes import as_list, as_object, check_keys
 
 APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH")
@@ -33,24 +32,6 @@ ROOT_PREFIX = "ROOT"
 _PREFIX = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$")
 _TEMPLATE_KEYS = {"prefix", "applied_for", "description", "custom_role_arn", "resource_tags", "environments"}
 _SETTINGS_KEYS = {"mutable_tags", "lifecycle", "pull", "push", "encryption", "kms_key_arn"}
-
-
-@dataclass(frozen=True)
-class CreationTemplate:
-    """One repository creation template, deployed to the registries of ``environments``."""
-
-    prefix: str
-    applied_for: tuple[str, ...]
-    environments: tuple[str, ...]
-    lifecycle_rules: tuple[LifecycleRule, ...]
-    mutable_tags: tuple[str, ...] = ()
-    pull: PullAccess = field(default_factory=PullAccess)
-    push: PushAccess = field(default_factory=PushAccess)
-    encryption: str = "AES256"
-    kms_key_arn: str | None = None
-    custom_role_arn: str | None = None
-    description: str | None = None
-    resource_tags: tuple[tuple[str, str], ...] = ()
 
 
 def prefix_problem(value: Any) -> str | None:
@@ -88,8 +69,6 @@ def _tags(value: Any, path: str, problems: Problems) -> tuple[tuple[str, str], .
 def parse_creation_templates(raw: Any, defaults: Mapping[str, Any], environments: Mapping[str, Environment],
                              problems: Problems) -> tuple[CreationTemplate, ...]:
     """``registry.creation_templates``: a list of templates; one line per problem, path-style."""
-    from .parse import _optional, _repository  # parse imports us lazily
-
     result: list[CreationTemplate] = []
     seen: dict[tuple[str, str], str] = {}
     for i, item in enumerate(as_list(raw, "registry.creation_templates", problems)):
@@ -110,11 +89,11 @@ def parse_creation_templates(raw: Any, defaults: Mapping[str, Any], environments
         if description is not None and (not isinstance(description, str) or len(description) > MAX_DESCRIPTION_CHARS):
             problems.add(f"{path}.description", f"{show(description)} must be text of at most "
                          f"{MAX_DESCRIPTION_CHARS} characters")
-        role = _optional(body.get("custom_role_arn"), f"{path}.custom_role_arn", names.role_arn, problems)
+        role = checks.optional(body.get("custom_role_arn"), f"{path}.custom_role_arn", names.role_arn, problems)
         tags = _tags(body.get("resource_tags"), f"{path}.resource_tags", problems)
         # The repository settings: exactly the repository's validation, under the spec's defaults.
         settings = {k: v for k, v in body.items() if k in _SETTINGS_KEYS or k == "environments"}
-        as_repository = _repository({**settings, "name": "creation-template"}, path, defaults, environments, problems)
+        as_repository = parse_repository({**settings, "name": "creation-template"}, path, defaults, environments, problems)
         if as_repository is not None and role is None:
             if as_repository.kms_key_arn:
                 problems.add(f"{path}.kms_key_arn", "a template with a KMS key needs custom_role_arn: ECR creates "

@@ -23,13 +23,20 @@ class Problems:
 
     def __init__(self) -> None:
         self._lines: list[str] = []
+        self._paths: set[str] = set()
         self.reported = 0  # every add counts, repeated lines too: compare before/after to see if a part failed
 
     def add(self, path: str, message: str) -> None:
         self.reported += 1
+        self._paths.add(path)
         line = f"{path}: {message}" if path else message
         if line not in self._lines:  # a bad default is seen once per repository; say it once
             self._lines.append(line)
+
+    def reported_under(self, prefix: str) -> bool:
+        """Whether a problem was reported at ``prefix`` or a field under it (``environments`` covers
+        ``environments.dev.account``): a check that depends on that part would only repeat it (a follow-on)."""
+        return any(path == prefix or path.startswith((prefix + ".", prefix + "[")) for path in self._paths)
 
     @property
     def lines(self) -> list[str]:

@@ -220,15 +220,19 @@ def rule_storage_class(rule: LifecycleRule) -> str:
     return rule.storage_class or "standard"
 
 
-def check_rules(rules: Sequence[tuple[str, LifecycleRule]], path: str, problems: Problems) -> None:
-    """Checks that apply across a policy's rules. ``rules`` pairs each rule with the path it came from.
+SPEC_ADVICE = "set untagged_expire_days, keep_last or rules"  # what the spec's ``lifecycle`` takes
+
+
+def check_rules(rules: Sequence[tuple[str, LifecycleRule]], path: str, problems: Problems,
+                advice: str = SPEC_ADVICE) -> None:
+    """Checks that apply across a policy's rules. ``rules`` pairs each rule with the path it came from;
+    ``advice`` says how to add a rule where they came from (the spec's keys, or a construct's props).
 
     Priorities are unique across the policy. The `any` rule comes last, at most one rule selects untagged
     images and the tag prefix sets are unique **per storage class** (evaluation rules page; the examples
     page's "Combining archive and expire rules" has an `any` rule for each storage class)."""
     if not rules:
-        problems.add(path, "a repository needs at least one lifecycle rule (Security Hub ECR.3); "
-                           "set untagged_expire_days, keep_last or rules")
+        problems.add(path, f"a repository needs at least one lifecycle rule (Security Hub ECR.3); {advice}")
         return
     if len(rules) > MAX_RULES:
         problems.add(path, f"{len(rules)} rules; ECR allows at most {MAX_RULES}")

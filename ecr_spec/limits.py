@@ -51,6 +51,9 @@ MAX_CREATION_TEMPLATE_RESOURCE_TAGS = 50
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 MAX_STACK_RESOURCES = 500
 MAX_STACK_OUTPUTS = 200
+# What a registry stack holds besides one resource per repository: the shared KMS key, the replication
+# configuration, the registry policy, the scanning configuration, the CDK metadata, and one spare.
+STACK_RESOURCES_BESIDES_REPOSITORIES = 6
 
 # Amazon ECR API Reference, PutRegistryScanningConfiguration / RegistryScanningRule (botocore ECR model
 # ``RegistryScanningRuleList`` max 2, ``ScanningRepositoryFilterList`` max 100, ``ScanningRepositoryFilterValue``

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Iterable
 
 from .lifecycle import LifecycleRule, policy_text
-from .replication import plan_rules
-from .registry_settings import RegistrySettings
+from .limits import MAX_REPLICATION_FILTERS_PER_RULE
 from .publisher import Publisher
+from .registry_settings import RegistrySettings
 
 
 @dataclass(frozen=True)
@@ -91,16 +91,49 @@ class ReplicationRule:
 
 
 @dataclass(frozen=True)
+class CreationTemplate:
+    """One repository creation template (``registry.creation_templates``), deployed to the registries of
+    ``environments``; parsed and checked by ``ecr_spec.creation_templates``."""
+
+    prefix: str
+    applied_for: tuple[str, ...]
+    environments: tuple[str, ...]
+    lifecycle_rules: tuple[LifecycleRule, ...]
+    mutable_tags: tuple[str, ...] = ()
+    pull: PullAccess = field(default_factory=PullAccess)
+    push: PushAccess = field(default_factory=PushAccess)
+    encryption: str = "AES256"
+    kms_key_arn: str | None = None
+    custom_role_arn: str | None = None
+    description: str | None = None
+    resource_tags: tuple[tuple[str, str], ...] = ()
+
+
+def plan_rules(repositories: Iterable[Repository]) -> tuple[ReplicationRule, ...]:
+    """The replication rules of one registry: repositories grouped by their *set* of destinations (listed in
+    any order), destinations sorted, names in spec order, at most ``MAX_REPLICATION_FILTERS_PER_RULE`` names
+    per rule (see ``ecr_spec.replication`` for ECR's rules)."""
+    groups: dict[tuple[Registry, ...], list[str]] = {}
+    for repository in repositories:
+        if repository.replicate_to:
+            destinations = tuple(sorted(set(repository.replicate_to), key=lambda r: (r.account, r.region)))
+            groups.setdefault(destinations, []).append(repository.name)
+    size = MAX_REPLICATION_FILTERS_PER_RULE
+    return tuple(ReplicationRule(destinations, tuple(names[i:i + size]))
+                 for destinations, names in groups.items() for i in range(0, len(names), size))
+
+
+@dataclass(frozen=True)
 class RegistrySpec:
     environments: tuple[Environment, ...]
     repositories: tuple[Repository, ...]
     scan_type: str | None = "BASIC"
     registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
-    creation_templates: tuple[Any, ...] = ()  # ecr_spec.creation_templates.CreationTemplate
-
-    def creation_templates_in(self, target: Target) -> tuple[Any, ...]:
-        return tuple(t for t in self.creation_templates if target.environment in t.environments)
+    creation_templates: tuple[CreationTemplate, ...] = ()
     publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
+
+    def creation_templates_in(self, target: Target) -> tuple[CreationTemplate, ...]:
+        return tuple(t for t in self.creation_templates if target.environment in t.environments)
 
     def environment(self, name: str) -> Environment:
         for environment in self.environments:

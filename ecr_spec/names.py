@@ -6,7 +6,8 @@ The rules and their sources are in shared/reference/ecr-rules.md.
 from __future__ import annotations
 
 import re
-from typing import Any
+from difflib import get_close_matches
+from typing import Any, Iterable
 
 from .limits import MAX_REPOSITORY_NAME_CHARS, MIN_REPOSITORY_NAME_CHARS
 from .regions import REGIONS
@@ -32,18 +33,45 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def account_id(value: Any) -> str | None:
+def not_text(value: Any) -> str | None:
+    """The type check that comes before every check of a text value: a JSON number (``"account": 222222222222``)
+    must be quoted, anything else that is not a string is named as what it is."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{show(value)} must be a quoted string (\"{value}\")"
+    return f"{show(value)} must be a string"
+
+
+def did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    """`` (did you mean 'eu-west-1'?)`` for the closest of ``choices`` (difflib's ratio of at least 0.6), or "".
+    Among the closest three, one with exactly the same letters wins: two swapped letters are the likeliest typo
+    (``us-esat-2`` is ``us-east-2``, though difflib rates ``us-west-2`` as close)."""
+    if not isinstance(value, str):
+        return ""
+    close = get_close_matches(value, sorted(choices), n=3)
+    swapped = [c for c in close if sorted(c) == sorted(value)]
+    best = (swapped or close or [None])[0]
+    return f" (did you mean {best!r}?)" if best else ""
+
+
+def account_id(value: Any, organization_field: str = "pull.organization_id") -> str | None:
+    """``organization_field`` names where organisation-wide access is given (the spec's key, or a construct's prop)."""
     if value == "*":
         return ("'*' would let every AWS account in (cdk-nag AwsSolutions-ECR1); "
-                "use pull.organization_id for organisation-wide access")
-    if not isinstance(value, str) or not _ACCOUNT.match(value):
+                f"use {organization_field} for organisation-wide access")
+    problem = not_text(value)
+    if problem:
+        return problem
+    if not _ACCOUNT.match(value):
         return f"{show(value)} is not a 12-digit account id"
     return None
 
 
 def repository_name(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"{show(value)} is not a string"
+    problem = not_text(value)
+    if problem:
+        return problem
     if not MIN_REPOSITORY_NAME_CHARS <= len(value) <= MAX_REPOSITORY_NAME_CHARS:
         return (f"{show(value)} must be {MIN_REPOSITORY_NAME_CHARS} to {MAX_REPOSITORY_NAME_CHARS} characters long "
                 f"(it has {len(value)})")
@@ -54,8 +82,11 @@ def repository_name(value: Any) -> str | None:
 
 
 def region(value: Any) -> str | None:
-    if not isinstance(value, str) or value not in REGIONS:
-        return f"{show(value)} is not an AWS region with Amazon ECR"
+    problem = not_text(value)
+    if problem:
+        return problem
+    if value not in REGIONS:
+        return f"{show(value)} is not an AWS region with Amazon ECR{did_you_mean(value, REGIONS)}"
     return None
 
 
@@ -69,19 +100,25 @@ def environment_name(value: str) -> str | None:
 def service_principal(value: Any) -> str | None:
     if value == "*":
         return "'*' is not a service principal (cdk-nag AwsSolutions-ECR1)"
-    if not isinstance(value, str) or not _SERVICE.match(value):
+    if not_text(value):
+        return not_text(value)
+    if not _SERVICE.match(value):
         return f"{show(value)} is not an AWS service principal such as 'codebuild.amazonaws.com'"
     return None
 
 
 def organization_id(value: Any) -> str | None:
-    if not isinstance(value, str) or not _ORGANIZATION.match(value):
+    if not_text(value):
+        return not_text(value)
+    if not _ORGANIZATION.match(value):
         return f"{show(value)} is not an AWS Organizations id such as 'o-a1b2c3d4e5'"
     return None
 
 
 def mutable_tag_filter(value: Any) -> str | None:
-    if not isinstance(value, str) or not _MUTABLE_TAG_FILTER.match(value):
+    if not_text(value):
+        return not_text(value)
+    if not _MUTABLE_TAG_FILTER.match(value):
         return (f"{show(value)} is not a tag filter: 1 to 128 of letters, digits, '.', '_', '-' and '*' "
                 "(ECR image tag mutability exclusion filter)")
     return None
@@ -89,13 +126,17 @@ def mutable_tag_filter(value: Any) -> str | None:
 
 def kms_key_region(value: Any) -> tuple[str | None, str | None]:
     """Returns (region of the key, problem)."""
-    match = _KMS_KEY_ARN.match(value) if isinstance(value, str) else None
+    if not_text(value):
+        return None, not_text(value)
+    match = _KMS_KEY_ARN.match(value)
     if not match:
         return None, f"{show(value)} is not a KMS key ARN such as 'arn:aws:kms:us-east-1:111111111111:key/ID'"
     return match.group(1), None
 
 
 def role_arn(value: Any) -> str | None:
-    if not isinstance(value, str) or not _ROLE_ARN.match(value):
+    if not_text(value):
+        return not_text(value)
+    if not _ROLE_ARN.match(value):
         return f"{show(value)} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/publisher'"
     return None

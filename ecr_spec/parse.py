@@ -1,68 +1,27 @@
 """Turns the raw ``ecr`` context (JSON) into a typed ``RegistrySpec``, reporting every problem at once.
 
-Merging: ``defaults`` apply to every repository and the repository's own keys win. Objects (``lifecycle``,
-``pull``, ``push``) merge key by key; lists and plain values are replaced whole.
+The sections are read by their own modules: environments here, each repository by ``repository_parse`` (shared
+with the creation templates), ``registry`` by ``registry_parse`` and ``creation_templates``, ``publisher`` by
+``publisher``; then the checks across the whole spec (stack limits, replication, the publisher's size).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from . import checks, names
+from .creation_templates import parse_creation_templates
 from .errors import Problems
-from .lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, rule_storage_class,
-                        untagged_rule)
-from .model import Environment, PullAccess, PushAccess, Registry, RegistrySpec, Repository
+from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+from .model import Environment, RegistrySpec, Repository
 from .names import show
-from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES
-from .policy import partition_of
-from .replication import check_replication
-from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
-from .registry_parse import parse_registry
 from .publisher import check_publisher_size, parse_publisher
-
-STACK_RESOURCES_BESIDES_REPOSITORIES = 6  # key, replication, registry policy, scanning, CDK metadata, spare
+from .registry_parse import parse_registry
+from .replication import check_replication
+from .repository_parse import OBJECT_KEYS, REPOSITORY_KEYS, parse_repository
+from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
 
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
-_REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
-                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}
-_OBJECT_KEYS = {
-    "lifecycle": {"untagged_expire_days", "keep_last", "rules"},
-    "pull": {"accounts", "services", "organization_id"},
-    "push": {"accounts"},
-}
-_REPLICA_KEYS = {"account", "region"}
-_ENCRYPTIONS = ("AES256", "KMS")
-_REMOVAL_POLICIES = ("retain", "destroy")
-
-
-def _checked_list(value: Any, path: str, check: Any, problems: Problems) -> tuple[Any, ...]:
-    """A list whose every item passes ``check`` (a function from ``names``); duplicates are reported."""
-    return checks.each(_list(value, path, problems), path, check, problems)
-
-
-class _Sourced:
-    """A repository's settings with ``defaults`` under them; every value comes with the path it was read at."""
-
-    def __init__(self, raw: Mapping[str, Any], path: str, defaults: Mapping[str, Any]) -> None:
-        self.raw, self.path, self.defaults = raw, path, defaults
-
-    def get(self, key: str) -> tuple[Any, str]:
-        if key in self.raw:
-            return self.raw[key], f"{self.path}.{key}"
-        return self.defaults.get(key), f"defaults.{key}"
-
-    def sub(self, key: str, sub: str) -> tuple[Any, str]:
-        own = self.raw.get(key)
-        if isinstance(own, dict) and sub in own:
-            return own[sub], f"{self.path}.{key}.{sub}"
-        default = self.defaults.get(key)
-        if isinstance(default, dict) and sub in default:
-            return default[sub], f"defaults.{key}.{sub}"
-        return None, f"{self.path}.{key}.{sub}"
-
-    def has_lifecycle(self) -> bool:
-        return any(isinstance(d.get("lifecycle"), dict) and d["lifecycle"] for d in (self.raw, self.defaults))
 
 
 def load_spec(raw: Any) -> RegistrySpec:
@@ -74,11 +33,10 @@ def load_spec(raw: Any) -> RegistrySpec:
     _check_keys(top, _TOP_KEYS, "", problems)
     environments = _environments(top.get("environments"), problems)
     defaults = _object(top.get("defaults"), "defaults", problems)
-    _check_keys(defaults, _REPOSITORY_KEYS - {"name"}, "defaults", problems)
-    for key, allowed in _OBJECT_KEYS.items():
+    _check_keys(defaults, REPOSITORY_KEYS - {"name"}, "defaults", problems)
+    for key, allowed in OBJECT_KEYS.items():
         _check_keys(_object(defaults.get(key), f"defaults.{key}", problems), allowed, f"defaults.{key}", problems)
     scan_type, registry_settings = parse_registry(top.get("registry"), environments, problems)
-    from .creation_templates import parse_creation_templates  # it reuses this module's repository checks
     raw_registry = top.get("registry") if isinstance(top.get("registry"), dict) else {}
     templates = parse_creation_templates(raw_registry.get("creation_templates"), defaults, environments, problems)
     repositories: list[Repository] = []
@@ -88,7 +46,7 @@ def load_spec(raw: Any) -> RegistrySpec:
         problems.add("repositories", "missing: list the repositories to create")
     for i, raw_repository in enumerate(raw_repositories):
         path = f"repositories[{i}]"
-        repository = _repository(raw_repository, path, defaults, environments, problems)
+        repository = parse_repository(raw_repository, path, defaults, environments, problems)
         if repository is None:
             continue
         if repository.name in first_seen:
@@ -126,12 +84,12 @@ def _environments(raw: Any, problems: Problems) -> dict[str, Environment]:
         if problem:
             problems.add(f"{path}.account", problem)
         raw_regions = body.get("regions")
-        regions = _checked_list(raw_regions, f"{path}.regions", names.region, problems)
+        regions = checks.each_of(raw_regions, f"{path}.regions", names.region, problems)
         if raw_regions is None:
             problems.add(f"{path}.regions", "missing: list at least one region")
         elif raw_regions == []:
             problems.add(f"{path}.regions", "[] is empty: list at least one region")
-        role = _optional(body.get("publish_role_arn"), f"{path}.publish_role_arn", names.role_arn, problems)
+        role = checks.optional(body.get("publish_role_arn"), f"{path}.publish_role_arn", names.role_arn, problems)
         for region in regions:
             if isinstance(account, str) and (account, region) in used:
                 problems.add(f"{path}.regions", f"{account}/{region} is already the registry of {used[(account, region)]}: "
@@ -139,165 +97,6 @@ def _environments(raw: Any, problems: Problems) -> dict[str, Environment]:
             used[(account, region)] = path
         result[name] = Environment(name=name, account=account, regions=regions, publish_role_arn=role)
     return result
-
-
-def _repository(raw: Any, path: str, defaults: Mapping[str, Any], environments: Mapping[str, Environment],
-                problems: Problems) -> Repository | None:
-    if not isinstance(raw, dict):
-        problems.add(path, f"{show(raw)} must be an object with at least a name")
-        return None
-    before = problems.reported
-    _check_keys(raw, _REPOSITORY_KEYS, path, problems)
-    for key, allowed in _OBJECT_KEYS.items():
-        _check_keys(_object(raw.get(key), f"{path}.{key}", problems), allowed, f"{path}.{key}", problems)
-    src = _Sourced(raw, path, defaults)
-    name = raw.get("name")
-    checks.repository_name(name, f"{path}.name", problems)
-    env_value, env_path = src.get("environments")
-    if env_value is None:
-        env_names = tuple(environments)
-    else:
-        env_names = _checked_list(env_value, env_path, lambda e: None if e in environments else
-                                  f"{show(e)} is not an environment of this spec (known: {', '.join(environments)})",
-                                  problems)
-        if not env_names and isinstance(env_value, list):
-            problems.add(env_path, "[] is empty: list at least one environment, or leave the key out for all")
-    mutable_value, mutable_path = src.get("mutable_tags")
-    mutable_tags = checks.mutable_tags(_list(mutable_value, mutable_path, problems), mutable_path, problems)
-    rules = _lifecycle(src, path, problems)
-    pull = PullAccess(
-        accounts=_checked_list(*src.sub("pull", "accounts"), names.account_id, problems),
-        services=_checked_list(*src.sub("pull", "services"), names.service_principal, problems),
-        organization_id=checks.organization_id(*src.sub("pull", "organization_id"), problems),
-    )
-    push = PushAccess(accounts=_checked_list(*src.sub("push", "accounts"), names.account_id, problems))
-    encryption, encryption_path = src.get("encryption")
-    encryption = "AES256" if encryption is None else encryption
-    if encryption not in _ENCRYPTIONS:
-        problems.add(encryption_path, f"{show(encryption)} must be AES256 or KMS")
-    key_arn = _kms_key(src, encryption, env_names, environments, problems)
-    scan_on_push, scan_path = src.get("scan_on_push")
-    if scan_on_push is None:
-        scan_on_push = True
-    elif not isinstance(scan_on_push, bool):
-        problems.add(scan_path, f"{show(scan_on_push)} must be true or false")
-    removal, removal_path = src.get("removal_policy")
-    removal = "retain" if removal is None else removal
-    if removal not in _REMOVAL_POLICIES:
-        problems.add(removal_path, f"{show(removal)} must be retain or destroy")
-    replicate_to = _replication(src, env_names, environments, problems)
-    by_prefix, by_prefix_path = src.get("replicate_by_prefix")
-    if by_prefix is not None and not isinstance(by_prefix, bool):
-        problems.add(by_prefix_path, f"{show(by_prefix)} must be true or false")
-    for account, partition in sorted({(environments[e].account, partition_of(r))
-                                      for e in env_names for r in environments[e].regions}):
-        checks.repository_policy_size(
-            f"{path}.pull", problems, owner_account=account, pull_accounts=pull.accounts,
-            push_accounts=push.accounts, services=pull.services, organization_id=pull.organization_id,
-            partition=partition, advice=": grant an organisation (pull.organization_id) instead of many accounts")
-    if problems.reported > before:
-        return None
-    return Repository(name=name, environments=env_names, lifecycle_rules=rules, mutable_tags=mutable_tags,
-                      pull=pull, push=push, replicate_to=replicate_to, encryption=encryption, kms_key_arn=key_arn,
-                      scan_on_push=scan_on_push, removal_policy=removal,
-                      replicate_by_prefix=by_prefix is True)
-
-
-def _optional(value: Any, path: str, check: Any, problems: Problems) -> Any:
-    if value is None:
-        return None
-    return value if checks.one(value, path, check, problems) else None
-
-
-def _kms_key(src: _Sourced, encryption: Any, env_names: tuple[str, ...],
-             environments: Mapping[str, Environment], problems: Problems) -> str | None:
-    key_arn, key_path = src.get("kms_key_arn")
-    if key_arn is None:
-        return None
-    if encryption != "KMS":
-        problems.add(key_path, "a KMS key needs encryption 'KMS'")
-        return None
-    key_region, problem = names.kms_key_region(key_arn)
-    if problem:
-        problems.add(key_path, problem)
-        return None
-    for env_name in env_names:
-        for region in environments[env_name].regions:
-            if region != key_region:
-                problems.add(key_path, f"the key is in {key_region} and cannot encrypt the repository in {region} "
-                             f"(environments.{env_name}); KMS keys are regional")
-    return key_arn
-
-
-def _lifecycle(src: _Sourced, path: str, problems: Problems) -> tuple[LifecycleRule, ...]:
-    if not src.has_lifecycle():
-        return DEFAULT_RULES  # every repository gets a lifecycle policy
-    before = problems.reported
-    raw_rules, rules_path = src.sub("lifecycle", "rules")
-    explicit: list[tuple[str, LifecycleRule]] = []
-    for i, raw in enumerate(_list(raw_rules, rules_path, problems)):
-        rule = parse_rule(raw, f"{rules_path}[{i}]", problems)
-        if rule is not None:
-            explicit.append((f"{rules_path}[{i}]", rule))
-    rules = list(explicit)
-    untagged, untagged_path = src.sub("lifecycle", "untagged_expire_days")
-    keep, keep_path = src.sub("lifecycle", "keep_last")
-    # The shorthands are standard-storage rules; an explicit standard `any` rule also covers untagged images.
-    has_any = any(r.tag_status == "any" and rule_storage_class(r) == "standard" for _, r in explicit)
-    has_untagged = has_any or any(r.tag_status == "untagged" and rule_storage_class(r) == "standard"
-                                  for _, r in explicit)
-    # A shorthand inherited from defaults gives way to the repository's own rule of the same kind.
-    if untagged is not None and not (has_untagged and untagged_path.startswith("defaults.")):
-        if not isinstance(untagged, int) or isinstance(untagged, bool) or untagged < 1:
-            problems.add(untagged_path, f"{show(untagged)} must be a positive number of days, or null")
-        elif has_any:
-            problems.add(untagged_path, "cannot be combined with an explicit standard-storage rule with tagStatus "
-                                        "'any' (it must stay the last standard rule); write an 'untagged' rule instead")
-        else:
-            priority = max((r.rule_priority for _, r in explicit if r.tag_status != "any"), default=0) + 1
-            rules.append((untagged_path, untagged_rule(priority, untagged)))
-    if keep is not None and not (has_any and keep_path.startswith("defaults.")):
-        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
-            problems.add(keep_path, f"{show(keep)} must be a positive number of images, or null")
-        else:
-            priority = max((r.rule_priority for _, r in rules), default=0) + 1
-            rules.append((keep_path, keep_last_rule(priority, keep)))
-    if problems.reported == before:  # cross-rule checks only make sense on rules that parsed
-        check_rules(rules, f"{path}.lifecycle", problems)
-    return tuple(sorted((r for _, r in rules), key=lambda r: r.rule_priority))
-
-
-def _replication(src: _Sourced, env_names: tuple[str, ...], environments: Mapping[str, Environment],
-                 problems: Problems) -> tuple[Registry, ...]:
-    value, path = src.get("replicate_to")
-    homes = {(environments[e].account, r): e for e in env_names for r in environments[e].regions}
-    spec_registries = {(env.account, r) for env in environments.values() for r in env.regions}
-    home_accounts = {environments[e].account for e in env_names}
-    result: list[Registry] = []
-    for i, raw in enumerate(_list(value, path, problems)):
-        item_path = f"{path}[{i}]"
-        body = _object(raw, item_path, problems)
-        _check_keys(body, _REPLICA_KEYS, item_path, problems)
-        account, region = body.get("account"), body.get("region")
-        account_problem, region_problem = names.account_id(account), names.region(region)
-        if account_problem:
-            problems.add(f"{item_path}.account", account_problem)
-        if region_problem:
-            problems.add(f"{item_path}.region", region_problem)
-        if account_problem or region_problem:
-            continue
-        registry = Registry(account, region)
-        if (account, region) in homes:
-            problems.add(item_path, f"{registry} is where the repository already lives "
-                         f"(environments.{homes[(account, region)]}): replication to itself is not allowed")
-        elif account not in home_accounts and (account, region) not in spec_registries:
-            problems.add(item_path, f"{registry} is not a registry of this spec: another account's registry policy "
-                         "must allow the replication, so add it as an environment")
-        elif registry in result:
-            problems.add(item_path, f"{registry} is listed twice")
-        else:
-            result.append(registry)
-    return tuple(result)
 
 
 def _check_stack_limits(spec: RegistrySpec, problems: Problems) -> None:

@@ -4,7 +4,8 @@ other account, which becomes that account's ``publish_role_arn``.
     "publisher": {"environment": "dev",              # required: the CI environment (its account runs CodeBuild)
                   "region": "us-east-1",             # default: that environment's first region
                   "repositories": ["team/app"],      # default "all": every repository of the spec
-                  "role_name": "ecr-image-publisher"}  # default: this name, the same in every account
+                  "role_name": "ecr-image-publisher",  # default: this name, the same in every account
+                  "package": "ecr-registry-as-code==0.2.0"}  # default: the image_pipeline the app runs with
 
 With a publisher, each environment in another account gets ``publish_role_arn``
 ``arn:aws:iam::ACCOUNT:role/ROLE_NAME`` unless it names one already; a named one must be that role (any
@@ -23,7 +24,7 @@ from .shapes import check_keys
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"
-PUBLISHER_KEYS = {"environment", "region", "repositories", "role_name"}
+PUBLISHER_KEYS = {"environment", "region", "repositories", "role_name", "package"}
 # IAM role names: 1..64 of [\w+=,.@-] (IAM API reference, CreateRole RoleName); the build role adds a suffix.
 # A role's policies hold about this many repository ARNs (IAM quotas: 10,240 characters inline, 20 managed
 # policies of 6,144 characters each; an ARN of a typical name takes 60 to 80 of them).
@@ -41,6 +42,7 @@ class Publisher:
     region: str
     repositories: tuple[str, ...]
     role_name: str = DEFAULT_ROLE_NAME
+    package: str | None = None  # a pip requirement the build installs (a fork, a release); None: the app's own
 
     @property
     def build_role_name(self) -> str:
@@ -84,10 +86,14 @@ def parse_publisher(raw: Any, environments: dict[str, Any], repository_names: Se
     if not isinstance(role_name, str) or not _ROLE_NAME.match(role_name):
         problems.add("publisher.role_name", f"{show(role_name)} is not an IAM role name of 1 to "
                      f"{64 - len(BUILD_ROLE_SUFFIX)} letters, digits and +=,.@_-")
+    package = raw.get("package")
+    if package is not None and (not isinstance(package, str) or not package.strip()):
+        problems.add("publisher.package", f"{show(package)} must be a pip requirement such as "
+                     "'ecr-registry-as-code==0.2.0' or 'git+https://...', or leave it out for the app's own")
     if problems.reported > before or environment is None:
         return None
     publisher = Publisher(environment=name, account=environment.account, region=region,
-                          repositories=repositories, role_name=role_name)
+                          repositories=repositories, role_name=role_name, package=package)
     _publish_roles(publisher, environments, problems)
     return publisher
 

@@ -146,6 +146,8 @@ def _check_per_registry(ptc: list[tuple[str, PullThroughCacheRule]], signing: li
     """What depends on the registry a rule lands in: secret and role accounts and regions, ECR upstreams that
     are the registry itself, duplicate prefixes and the per-registry limits."""
     for env_name, env in environments.items():
+        if problems.reported_under(f"environments.{env_name}"):
+            continue  # its account or regions are reported already: checks against them would only repeat it
         account = getattr(env, "account", None)
         for region in getattr(env, "regions", ()):
             where = f" ({account}/{region}, environments.{env_name})"

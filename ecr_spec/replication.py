@@ -11,8 +11,8 @@ guide "Private image replication in Amazon ECR"):
 
 What this module decides from the spec:
 
-- ``replication_rules``: the registry's wishes merged by destination *set* (order-independent), each group
-  split into rules of at most ``MAX_FILTERS_PER_RULE`` filters;
+- ``plan_rules`` (in ``model``, behind ``RegistrySpec.replication_rules``): the registry's wishes merged by
+  destination *set* (order-independent), each group split into rules of at most ``MAX_FILTERS_PER_RULE`` filters;
 - ``check_replication``: a replicated name that is a prefix of another repository of the same registry that
   does not replicate to the same destinations is an error, unless the replicated repository sets
   ``replicate_by_prefix: true``; more rules than ECR allows is an error; replica declarations that would make
@@ -25,45 +25,29 @@ What this module decides from the spec:
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from .errors import Problems
 from .limits import MAX_REPLICATION_DESTINATIONS_PER_RULE as MAX_DESTINATIONS_PER_RULE  # named once, in limits.py
 from .limits import MAX_REPLICATION_FILTERS_PER_RULE as MAX_FILTERS_PER_RULE
 from .limits import MAX_REPLICATION_RULES as MAX_RULES
+from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+from .model import Registry, RegistrySpec, Repository, Target
+from .model import plan_rules  # noqa: F401  (RegistrySpec.replication_rules' planning, importable from here too)
 from .names import show
-
-if TYPE_CHECKING:  # model imports this module's functions lazily; no import cycle at run time
-    from .model import Registry, RegistrySpec, ReplicationRule, Repository, Target
 
 PREFIX_OPT_IN_KEY = "replicate_by_prefix"
 
 
-def _ordered(destinations: Iterable["Registry"]) -> tuple["Registry", ...]:
+def _ordered(destinations: Iterable[Registry]) -> tuple[Registry, ...]:
     return tuple(sorted(set(destinations), key=lambda r: (r.account, r.region)))
 
 
-def plan_rules(repositories: Iterable["Repository"]) -> tuple["ReplicationRule", ...]:
-    """The replication rules of one registry: repositories grouped by their *set* of destinations (listed in
-    any order), destinations sorted, names in spec order, at most ``MAX_FILTERS_PER_RULE`` names per rule."""
-    from .model import ReplicationRule
-
-    groups: dict[tuple["Registry", ...], list[str]] = {}
-    for repository in repositories:
-        if repository.replicate_to:
-            groups.setdefault(_ordered(repository.replicate_to), []).append(repository.name)
-    return tuple(ReplicationRule(destinations, tuple(names[i:i + MAX_FILTERS_PER_RULE]))
-                 for destinations, names in groups.items()
-                 for i in range(0, len(names), MAX_FILTERS_PER_RULE))
-
-
-def _registry_of(target: "Target") -> "Registry":
-    from .model import Registry
-
+def _registry_of(target: Target) -> Registry:
     return Registry(target.account, target.region)
 
 
-def prefix_conflicts(repositories: Iterable["Repository"]) -> list[tuple["Repository", "Repository", tuple["Registry", ...]]]:
+def prefix_conflicts(repositories: Iterable[Repository]) -> list[tuple[Repository, Repository, tuple[Registry, ...]]]:
     """(replicated, other, destinations) for every repository of one registry that ECR would replicate to
     ``destinations`` only because a replicated repository's name is a prefix of its name."""
     by_name = sorted(repositories, key=lambda r: r.name)
@@ -83,7 +67,7 @@ def prefix_conflicts(repositories: Iterable["Repository"]) -> list[tuple["Reposi
     return found
 
 
-def check_replication(spec: "RegistrySpec", paths: Mapping[str, str], problems: Problems) -> None:
+def check_replication(spec: RegistrySpec, paths: Mapping[str, str], problems: Problems) -> None:
     """Everything about replication ECR would get wrong or refuse, one line per problem.
 
     ``paths`` maps each repository name to where the spec defines it (``repositories[3]``)."""
@@ -114,10 +98,8 @@ def check_replication(spec: "RegistrySpec", paths: Mapping[str, str], problems: 
                      "source replicates): replicate in one direction between two registries")
 
 
-def _check_replica_stacks(spec: "RegistrySpec", problems: Problems) -> None:
+def _check_replica_stacks(spec: RegistrySpec, problems: Problems) -> None:
     """Replicas are repositories (and outputs) of their destination's stack: CloudFormation's limits count them."""
-    from .parse import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
-
     own = set(spec.targets())
     for target in all_targets(spec):
         replicas = len(replicas_in(spec, target))
@@ -130,11 +112,9 @@ def _check_replica_stacks(spec: "RegistrySpec", problems: Problems) -> None:
                          f"CloudFormation stack ({MAX_STACK_RESOURCES} resources, {MAX_STACK_OUTPUTS} outputs)")
 
 
-def replica_targets(spec: "RegistrySpec") -> tuple["Target", ...]:
+def replica_targets(spec: RegistrySpec) -> tuple[Target, ...]:
     """Registries that only receive replicas (another region of an environment's account that the
     environment does not list): each gets a stack of its own, named after the account's environment."""
-    from .model import Target
-
     known = {(t.account, t.region) for t in spec.targets()}
     owner = {}
     for environment in spec.environments:
@@ -148,12 +128,12 @@ def replica_targets(spec: "RegistrySpec") -> tuple["Target", ...]:
     return tuple(extra.values())
 
 
-def all_targets(spec: "RegistrySpec") -> tuple["Target", ...]:
+def all_targets(spec: RegistrySpec) -> tuple[Target, ...]:
     """Every registry that gets a stack: the environments' registries, then replica-only registries."""
     return spec.targets() + replica_targets(spec)
 
 
-def replicas_in(spec: "RegistrySpec", target: "Target") -> tuple["Repository", ...]:
+def replicas_in(spec: RegistrySpec, target: Target) -> tuple[Repository, ...]:
     """The spec's repositories that are replicated into ``target`` and not already declared there: their
     replicas are declared in ``target``'s stack with the repository's own settings."""
     here = _registry_of(target)
@@ -161,12 +141,12 @@ def replicas_in(spec: "RegistrySpec", target: "Target") -> tuple["Repository", .
     return tuple(r for r in spec.repositories if here in r.replicate_to and r.name not in declared)
 
 
-def stack_dependencies(spec: "RegistrySpec") -> dict["Target", tuple["Target", ...]]:
+def stack_dependencies(spec: RegistrySpec) -> dict[Target, tuple[Target, ...]]:
     """For each source registry's target, the targets whose stacks must deploy first (its destinations)."""
     by_registry = {(t.account, t.region): t for t in all_targets(spec)}
-    result: dict["Target", tuple["Target", ...]] = {}
+    result: dict[Target, tuple[Target, ...]] = {}
     for source in spec.targets():
-        destinations: list["Target"] = []
+        destinations: list[Target] = []
         for rule in spec.replication_rules(source):
             for destination in rule.destinations:
                 target = by_registry.get((destination.account, destination.region))
@@ -177,12 +157,12 @@ def stack_dependencies(spec: "RegistrySpec") -> dict["Target", tuple["Target", .
     return result
 
 
-def _cycle(edges: Mapping["Target", tuple["Target", ...]]) -> list["Target"]:
+def _cycle(edges: Mapping[Target, tuple[Target, ...]]) -> list[Target]:
     """One dependency cycle (first node repeated at the end), or [] when there is none."""
-    state: dict["Target", int] = {}
-    stack: list["Target"] = []
+    state: dict[Target, int] = {}
+    stack: list[Target] = []
 
-    def visit(node: "Target") -> list["Target"]:
+    def visit(node: Target) -> list[Target]:
         state[node] = 1
         stack.append(node)
         for nxt in edges.get(node, ()):

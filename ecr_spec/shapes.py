@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from .errors import Problems
-from .names import show
+from .names import did_you_mean, show
 
 
 def allowed(keys: set[str]) -> str:
@@ -17,7 +17,8 @@ def check_keys(obj: Mapping[str, Any], keys: set[str], path: str, problems: Prob
     """Reports each key of ``obj`` that is not in ``keys``; ``path`` "" is the top level."""
     for key in obj:
         if key not in keys:
-            problems.add(f"{path}.{key}" if path else key, f"unknown key (allowed: {allowed(keys)})")
+            problems.add(f"{path}.{key}" if path else key,
+                         f"unknown key{did_you_mean(key, keys)} (allowed: {allowed(keys)})")
 
 
 def as_object(value: Any, path: str, problems: Problems, what: str = "an object") -> dict[str, Any]:
@@ -30,12 +31,19 @@ def as_object(value: Any, path: str, problems: Problems, what: str = "an object"
     return value
 
 
+def not_a_list(value: Any) -> str:
+    """The message for a value where a list belongs (a single string gets the list it probably meant)."""
+    if isinstance(value, str):
+        return f"{show(value)} must be a list, such as [{show(value)}]"
+    return f"{show(value)} must be a list"
+
+
 def as_list(value: Any, path: str, problems: Problems) -> list[Any]:
-    """``value`` if it is a list; None and anything else (reported) give []."""
+    """``value`` if it is a list; None and anything else (reported once, never item by item) give []."""
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.add(path, f"{show(value)} must be a list")
+        problems.add(path, not_a_list(value))
         return []
     return value
 

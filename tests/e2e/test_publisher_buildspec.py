@@ -18,7 +18,6 @@ variables in build environments" for CODEBUILD_SRC_DIR, CODEBUILD_RESOLVED_SOURC
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -36,19 +35,16 @@ CI = ("111111111111", "us-east-1")
 
 
 def synthesize(out: Path) -> Path:
-    """The deployable app (app.py's ``build``) for cdk.json's spec plus a publisher in dev; returns cdk.out."""
-    spec_module = importlib.util.spec_from_file_location("ecr_app", ROOT / "app.py")
-    assert spec_module and spec_module.loader
-    app_module = importlib.util.module_from_spec(spec_module)
-    spec_module.loader.exec_module(app_module)
+    """The deployable app (``build_registry``, as app.py runs it) for cdk.json's spec plus a publisher in dev;
+    returns cdk.out."""
     import aws_cdk as cdk
 
-    from ecr_spec import load_spec
+    from ecr_constructs import build_registry
 
     raw = json.loads((ROOT / "cdk.json").read_text())["context"]["ecr"]
     raw["publisher"] = {"environment": "dev", "repositories": [REPOSITORY]}
     app = cdk.App(outdir=str(out))
-    app_module.build(app, load_spec(raw))
+    build_registry(app, raw)
     app.synth()
     return out
 

@@ -57,3 +57,14 @@ def test_a_spec_file_that_is_not_json_is_one_clear_line(tmp_path: Path) -> None:
     result = synth(tmp_path, f"ecr-spec={spec_file}")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"error: ecr-spec: {spec_file} is not valid JSON" in result.stderr
+
+
+def test_an_unquoted_account_id_stops_the_synth_with_one_error_line_naming_the_field(tmp_path: Path) -> None:
+    spec = example_spec()
+    spec["environments"]["dev"]["account"] = int(spec["environments"]["dev"]["account"])
+    result = synth_spec(tmp_path, spec, "unquoted.json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: environments.dev.account: {spec['environments']['dev']['account']} must be a quoted "
+                      f"string (\"{spec['environments']['dev']['account']}\")"]
+    assert templates(tmp_path) == []

@@ -10,65 +10,19 @@ tests/integration/consumer_app/app.py with the real CDK CLI. The templates must 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
+from .wheel_helpers import REGISTRY_APP, new_venv, run, synth_app, version
+
 CONSUMER_APP = Path(__file__).resolve().parent / "consumer_app" / "app.py"
 OUR_PACKAGES = ["ecr_constructs", "ecr_sandbox", "ecr_spec", "image_pipeline"]
-NOT_IN_THE_WHEEL = {".git", ".venv", "node_modules", "cdk.out", "build", "dist", ".sandbox", ".pytest_cache",
-                    "__pycache__"}
 PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
-
-
-def clean_env() -> dict[str, str]:
-    """No PYTHONPATH (the venv must see only what pip installed), no AWS credentials or config."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"} and not k.startswith("AWS_")}
-    env.update(JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", CDK_DISABLE_VERSION_CHECK="1",
-               AWS_CONFIG_FILE="/nonexistent/config", AWS_SHARED_CREDENTIALS_FILE="/nonexistent/credentials")
-    return env
-
-
-def run(args: list[str], cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, env=clean_env(), capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def version() -> str:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built from a copy of the tree so the build leaves nothing (build/, *.egg-info) in it."""
-    work = tmp_path_factory.mktemp("wheel")
-    source = work / "source"
-    shutil.copytree(ROOT, source, ignore=lambda _d, names: [n for n in names if n in NOT_IN_THE_WHEEL
-                                                              or n.endswith(".egg-info")], symlinks=True)
-    result = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", source, "-w", work / "dist"])
-    assert result.returncode == 0, result.stderr
-    [built] = (work / "dist").glob("*.whl")
-    return built
-
-
-@pytest.fixture(scope="session")
-def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
-    """A brand-new virtualenv with `pip install "<wheel>[app]"`: dependencies from our metadata only."""
-    path = tmp_path_factory.mktemp("consumer") / "venv"
-    result = run([sys.executable, "-m", "venv", path])
-    assert result.returncode == 0, result.stderr
-    result = run([path / "bin" / "python", "-m", "pip", "install", "-q", f"{wheel}[app]"])
-    assert result.returncode == 0, result.stderr
-    return path
 
 
 def venv_python(venv: Path, code: str) -> subprocess.CompletedProcess[str]:
@@ -78,9 +32,7 @@ def venv_python(venv: Path, code: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> Path:
     app_dir = tmp_path_factory.mktemp("consumer-app")
-    shutil.copy(CONSUMER_APP, app_dir / "app.py")
-    result = run([CDK, "synth", "--quiet", "--no-notices", "--app", f"{venv / 'bin' / 'python'} app.py",
-                  "-o", app_dir / "cdk.out"], cwd=app_dir)
+    result = synth_app(venv, CONSUMER_APP, app_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     return app_dir / "cdk.out"
 
@@ -184,3 +136,55 @@ def test_cfn_lint_passes_on_the_consumer_template(synthesized: Path) -> None:
 def test_cdk_nag_finds_nothing_unacknowledged(synthesized: Path) -> None:
     report = json.loads((synthesized / "validation-report.json").read_text())
     assert [v for plugin in report["pluginReports"] for v in plugin.get("violations", [])] == []
+
+
+@pytest.fixture(scope="session")
+def registry_app(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> Path:
+    """tests/integration/registry_app/app.py (build_registry with a publisher, PublisherProject) from the wheel."""
+    app_dir = tmp_path_factory.mktemp("registry-app")
+    result = synth_app(venv, REGISTRY_APP, app_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return app_dir / "cdk.out"
+
+
+def install_commands(assembly: Path, stack: str) -> list[str]:
+    template = json.loads((assembly / f"{stack}.template.json").read_text())
+    [project] = resources(template, "AWS::CodeBuild::Project").values()
+    return json.loads(project["Properties"]["Source"]["BuildSpec"])["phases"]["install"]["commands"]
+
+
+def test_build_registry_from_the_wheel_synthesizes_one_stack_per_account_and_region(registry_app: Path) -> None:
+    stacks = sorted(p.name.removesuffix(".template.json") for p in registry_app.glob("*.template.json"))
+    assert stacks == ["Service", "ecr-dev-us-east-1", "ecr-prod-eu-west-1", "ecr-prod-us-east-1"]
+
+
+def test_both_publishers_install_the_wheel_of_the_distribution_the_app_runs(registry_app: Path) -> None:
+    wheel_name = f"ecr_registry_as_code-{version()}-py3-none-any.whl"
+    for stack in ("ecr-dev-us-east-1", "Service"):
+        install = install_commands(registry_app, stack)
+        assert install[0] == f'aws s3 cp --only-show-errors "$PUBLISHER_SOURCE" /tmp/{wheel_name}', stack
+        assert install[1].startswith(f"python3 -m pip install --quiet --disable-pip-version-check /tmp/{wheel_name} ")
+
+
+def test_the_publisher_asset_is_a_wheel_that_installs_the_same_image_pipeline_version(
+        registry_app: Path, tmp_path: Path) -> None:
+    [asset] = [p for p in registry_app.glob("asset.*") if p.suffix == ".whl"]
+    with zipfile.ZipFile(asset) as archive:
+        names = archive.namelist()
+        metadata = archive.read(f"ecr_registry_as_code-{version()}.dist-info/METADATA").decode()
+    assert "image_pipeline/cli.py" in names and "ecr_spec/py.typed" in names
+    assert f"\nVersion: {version()}\n" in metadata
+    wheel_copy = tmp_path / f"ecr_registry_as_code-{version()}-py3-none-any.whl"
+    wheel_copy.write_bytes(asset.read_bytes())
+    build_venv = new_venv(tmp_path / "build-image")
+    result = run([build_venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", wheel_copy])
+    assert result.returncode == 0, result.stderr
+    result = run([build_venv / "bin" / "image-pipeline", "--version"])
+    assert (result.returncode, result.stdout.strip()) == (0, f"image-pipeline {version()}")
+
+
+def test_synthesizing_twice_gives_the_same_publisher_asset(registry_app: Path, venv: Path, tmp_path: Path) -> None:
+    again = synth_app(venv, REGISTRY_APP, tmp_path)
+    assert again.returncode == 0, again.stderr
+    first = sorted(p.name for p in registry_app.glob("asset.*.whl"))
+    assert first and first == sorted(p.name for p in (tmp_path / "cdk.out").glob("asset.*.whl"))

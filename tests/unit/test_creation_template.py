@@ -74,6 +74,11 @@ def test_bad_props_are_all_reported_with_the_prop_name() -> None:
         "Test/T: resource_tags: resource tags need custom_role: ECR tags the repository with that role"]
 
 
+def test_a_single_string_for_applied_for_is_one_problem_asking_for_a_list() -> None:
+    assert props_problems(applied_for="REPLICATION") == [
+        "Test/T: applied_for: 'REPLICATION' must be a list, such as ['REPLICATION']"]
+
+
 def test_lifecycle_rules_are_checked_by_the_repository_validator() -> None:
     problems = props_problems(lifecycle_rules=[keep_last_rule(1, 5), keep_last_rule(2, 6)])
     assert problems and all(p.startswith("Test/T: lifecycle_rules") for p in problems)

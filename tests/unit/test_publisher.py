@@ -227,3 +227,11 @@ def test_each_publish_statement_fits_one_managed_policy_even_with_the_longest_na
     publish = [s for s in statements(template, "ecr-image-publisher-build") if "ecr:PutImage" in actions(s)]
     assert sum(len(s["Resource"]) for s in publish) == 60
     assert max(resolved_chars(s, arn_of) for s in publish) <= 6_144
+
+
+def test_the_spec_publishers_package_is_what_the_build_installs() -> None:
+    raw = spec(publisher={"environment": "dev", "repositories": [PUBLISHED], "package": "ecr-registry-as-code==0.2.0"})
+    project = only_resource(templates(parsed(raw))["ecr-dev-us-east-1"], "AWS::CodeBuild::Project")["Properties"]
+    install = json.loads(project["Source"]["BuildSpec"])["phases"]["install"]["commands"]
+    assert install == ["python3 -m pip install --quiet --disable-pip-version-check ecr-registry-as-code==0.2.0 "
+                       + " ".join(PUBLISHER_REQUIREMENTS)]

@@ -11,8 +11,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from app import build
-from ecr_constructs import PropsError, RegistryReplication
+from ecr_constructs import PropsError, RegistryReplication, build_registry
 from ecr_spec import Registry, ReplicationRule
 
 from .cdk_helpers import new_stack, only_resource
@@ -22,7 +21,7 @@ EU = {"account": "222222222222", "region": "eu-west-1"}
 
 
 def stacks(raw: dict) -> dict[str, cdk.Stack]:
-    return {s.stack_name: s for s in build(cdk.App(), parsed(raw))}
+    return {s.stack_name: s for s in build_registry(cdk.App(), parsed(raw))}
 
 
 def test_102_repositories_with_one_destination_set_render_two_rules_of_at_most_100_filters() -> None:

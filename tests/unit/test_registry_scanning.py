@@ -124,10 +124,10 @@ def test_scanning_rules_with_scan_type_null_are_refused() -> None:
                                 "leaves scanning alone"]
 
 
-def test_an_unknown_key_in_registry_lists_the_allowed_ones() -> None:
+def test_an_unknown_key_in_registry_names_the_closest_and_lists_the_allowed_ones() -> None:
     assert problems_of(spec(registry={"scanning": []})) == [
-        "registry.scanning: unknown key (allowed: creation_templates, pull_through_cache, scan_type, scanning_rules, "
-        "signing)"]
+        "registry.scanning: unknown key (did you mean 'scanning_rules'?) (allowed: creation_templates, "
+        "pull_through_cache, scan_type, scanning_rules, signing)"]
 
 
 def test_the_base_spec_still_scans_every_repository_on_push() -> None:

@@ -93,3 +93,22 @@ def test_more_than_10_spec_signing_rules_in_one_registry_are_refused() -> None:
     rules = [{"signing_profile_arn": PROFILE, "filters": [f"team{i}/*"]} for i in range(11)]
     assert "registry.signing: 11 rules (111111111111/us-east-1, environments.dev); ECR allows 10 signing rules per " \
            "registry" in problems_of(spec(registry={"signing": rules}))
+
+
+def test_on_an_aws_cdk_lib_without_signing_a_spec_with_signing_is_one_error_line_naming_the_version(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import aws_cdk as cdk
+    from aws_cdk import aws_ecr as ecr
+
+    from ecr_constructs import build_registry, exit_on_spec_errors
+
+    monkeypatch.delattr(ecr, "CfnSigningConfiguration")  # as in aws-cdk-lib 2.229.0 and older
+    monkeypatch.setattr("ecr_constructs.cdk_versions.installed", lambda: "2.221.0")
+    out = io.StringIO()
+    with pytest.raises(SystemExit), exit_on_spec_errors(out):
+        build_registry(cdk.App(), spec(registry={"signing": [{"signing_profile_arn": PROFILE}]}))
+    assert out.getvalue() == ("error: ecr-dev-us-east-1/Signing: managed signing (RegistrySigning, the spec's "
+                              "registry.signing) needs aws-cdk-lib >= 2.230.0; this app has 2.221.0: upgrade "
+                              "aws-cdk-lib, or leave the feature out\n")

@@ -126,11 +126,32 @@ def test_bad_props_are_all_reported_at_once_naming_the_prop_and_value() -> None:
         "Test/Repo: repository_name: 'Team/App' is not a valid ECR repository name: lowercase letters and digits, "
         "separated by single '.', '_', '-' or '/'",
         "Test/Repo: lifecycle_rules: a repository needs at least one lifecycle rule (Security Hub ECR.3); "
-        "set untagged_expire_days, keep_last or rules",
+        "give lifecycle_rules at least one rule, such as DEFAULT_LIFECYCLE_RULES",
         "Test/Repo: mutable_tags[0]: 'bad tag' is not a tag filter: 1 to 128 of letters, digits, '.', '_', '-' and "
         "'*' (ECR image tag mutability exclusion filter)",
         "Test/Repo: pull_accounts[0]: '12' is not a 12-digit account id",
     ]
+
+
+def test_a_string_where_a_list_of_accounts_belongs_is_one_problem_naming_the_prop() -> None:
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(new_stack(), "Repo", repository_name="team/app", pull_accounts="444444444444")
+    assert caught.value.problems == [
+        "Test/Repo: pull_accounts: '444444444444' must be a list, such as ['444444444444']"]
+
+
+def test_a_star_account_points_to_the_organisation_prop_not_the_spec_key() -> None:
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(new_stack(), "Repo", repository_name="team/app", push_accounts=["*"])
+    assert caught.value.problems == [
+        "Test/Repo: push_accounts[0]: '*' would let every AWS account in (cdk-nag AwsSolutions-ECR1); use "
+        "pull_organization_id for organisation-wide access"]
+
+
+def test_a_repository_name_that_is_a_number_is_a_type_error() -> None:
+    with pytest.raises(PropsError) as caught:
+        EcrRepository(new_stack(), "Repo", repository_name=5)  # type: ignore[arg-type]
+    assert caught.value.problems == ['Test/Repo: repository_name: 5 must be a quoted string ("5")']
 
 
 def test_values_that_are_tokens_are_not_validated() -> None:

@@ -34,14 +34,21 @@ def test_secure_defaults_are_scan_on_push_aes256_and_retain() -> None:
     assert (repository.scan_on_push, repository.encryption, repository.removal_policy) == (True, "AES256", "retain")
 
 
-def test_unknown_keys_are_named_with_their_path() -> None:
+def test_unknown_keys_are_named_with_their_path_and_the_closest_allowed_key() -> None:
     raw = with_repository(1, pul={"accounts": []})
     raw["defaults"]["lifecycle"]["keep_lst"] = 3
     assert problems_of(raw) == [
-        "defaults.lifecycle.keep_lst: unknown key (allowed: keep_last, rules, untagged_expire_days)",
-        "repositories[1].pul: unknown key (allowed: encryption, environments, kms_key_arn, lifecycle, "
-        "mutable_tags, name, pull, push, removal_policy, replicate_by_prefix, replicate_to, scan_on_push)",
+        "defaults.lifecycle.keep_lst: unknown key (did you mean 'keep_last'?) (allowed: keep_last, rules, "
+        "untagged_expire_days)",
+        "repositories[1].pul: unknown key (did you mean 'pull'?) (allowed: encryption, environments, kms_key_arn, "
+        "lifecycle, mutable_tags, name, pull, push, removal_policy, replicate_by_prefix, replicate_to, scan_on_push)",
     ]
+
+
+def test_an_unknown_key_far_from_every_allowed_one_gets_no_guess() -> None:
+    assert problems_of(with_repository(1, colour="blue")) == [
+        "repositories[1].colour: unknown key (allowed: encryption, environments, kms_key_arn, lifecycle, "
+        "mutable_tags, name, pull, push, removal_policy, replicate_by_prefix, replicate_to, scan_on_push)"]
 
 
 def test_a_bad_account_id_is_named_with_its_path_and_value() -> None:
@@ -67,11 +74,12 @@ def test_a_too_short_repository_name_is_refused() -> None:
         "repositories[1].name: 'a' must be 2 to 256 characters long (it has 1)"]
 
 
-def test_an_unknown_region_is_refused() -> None:
+def test_an_unknown_region_is_refused_with_the_closest_region() -> None:
     raw = spec(environments={"dev": {"account": "111111111111", "regions": ["us-east-1", "us-esat-2"]}})
     raw["repositories"][0]["environments"] = ["dev"]
     raw["repositories"][1].pop("replicate_to")
-    assert problems_of(raw) == ["environments.dev.regions[1]: 'us-esat-2' is not an AWS region with Amazon ECR"]
+    assert problems_of(raw) == ["environments.dev.regions[1]: 'us-esat-2' is not an AWS region with Amazon ECR "
+                                "(did you mean 'us-east-2'?)"]
 
 
 def test_an_unknown_environment_name_is_refused() -> None:

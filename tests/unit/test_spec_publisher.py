@@ -49,7 +49,7 @@ def test_every_problem_of_a_bad_publisher_is_reported_with_its_path() -> None:
     raw = spec(publisher={"environment": "dev", "region": "eu-west-1", "repositories": ["nope", "nope"],
                           "role_name": "bad name", "colour": "red"})
     assert problems_of(raw) == [
-        "publisher.colour: unknown key (allowed: environment, region, repositories, role_name)",
+        "publisher.colour: unknown key (allowed: environment, package, region, repositories, role_name)",
         "publisher.region: 'eu-west-1' is not a region of environments.dev (us-east-1)",
         "publisher.repositories[0]: 'nope' is not a repository of this spec",
         "publisher.repositories[1]: 'nope' is not a repository of this spec",
@@ -87,3 +87,14 @@ def test_more_published_repository_arns_than_one_role_holds_is_an_error() -> Non
     assert problems_of(raw) == [
         "publisher.repositories: 1008 repository ARNs in account 111111111111 (one per region); one IAM role's "
         "policies hold about 1000: publish fewer repositories"]
+
+
+def test_a_package_names_the_pip_requirement_the_build_installs() -> None:
+    raw = spec(publisher={"environment": "dev", "package": "git+https://example.com/fork.git@v1"})
+    assert parsed(raw).publisher.package == "git+https://example.com/fork.git@v1"
+
+
+def test_a_package_that_is_not_a_requirement_string_is_refused() -> None:
+    assert problems_of(spec(publisher={"environment": "dev", "package": 2})) == [
+        "publisher.package: 2 must be a pip requirement such as 'ecr-registry-as-code==0.2.0' or 'git+https://...', "
+        "or leave it out for the app's own"]

@@ -7,7 +7,7 @@ what the project's own ``app.py`` runs.
 """
 from __future__ import annotations
 
-import os
+from os import PathLike
 from typing import Any, Mapping, Union
 
 from constructs import Construct
@@ -17,7 +17,7 @@ from ecr_spec.stack_plan import stack_plans
 
 from .stack import RegistryStack
 
-SpecSource = Union[RegistrySpec, Mapping[str, Any], str, "os.PathLike[str]"]
+SpecSource = Union[RegistrySpec, Mapping[str, Any], str, PathLike[str]]
 
 
 def as_spec(spec: SpecSource) -> RegistrySpec:
@@ -25,8 +25,10 @@ def as_spec(spec: SpecSource) -> RegistrySpec:
     Raises ``ecr_spec.SpecError`` listing every problem."""
     if isinstance(spec, RegistrySpec):
         return spec
-    if isinstance(spec, (str, os.PathLike)):
+    if isinstance(spec, (str, PathLike)):
         return load_spec_file(spec)
+    if isinstance(spec, Mapping) and not isinstance(spec, dict):
+        spec = dict(spec)  # the parser reads JSON objects (dicts)
     return load_spec(spec)
 
 

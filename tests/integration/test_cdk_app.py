@@ -68,3 +68,12 @@ def test_an_unquoted_account_id_stops_the_synth_with_one_error_line_naming_the_f
     assert errors == [f"error: environments.dev.account: {spec['environments']['dev']['account']} must be a quoted "
                       f"string (\"{spec['environments']['dev']['account']}\")"]
     assert templates(tmp_path) == []
+
+
+def test_a_string_where_a_list_belongs_stops_the_synth_with_one_error_line_naming_the_field(tmp_path: Path) -> None:
+    spec = example_spec()
+    spec["repositories"][0]["pull"] = {"accounts": "444444444444"}
+    result = synth_spec(tmp_path, spec, "string.json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: repositories[0].pull.accounts: '444444444444' must be a list, such as ['444444444444']"]

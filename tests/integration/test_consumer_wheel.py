@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .wheel_helpers import REGISTRY_APP, new_venv, run, synth_app, version
+from .wheel_helpers import REGISTRY_APP, new_venv, run, synthesized_app, version
 
 CONSUMER_APP = Path(__file__).resolve().parent / "consumer_app" / "app.py"
 OUR_PACKAGES = ["ecr_constructs", "ecr_sandbox", "ecr_spec", "image_pipeline"]
@@ -31,10 +31,7 @@ def venv_python(venv: Path, code: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> Path:
-    app_dir = tmp_path_factory.mktemp("consumer-app")
-    result = synth_app(venv, CONSUMER_APP, app_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return app_dir / "cdk.out"
+    return synthesized_app(venv, CONSUMER_APP, tmp_path_factory.mktemp("consumer-app"))
 
 
 @pytest.fixture(scope="session")
@@ -141,10 +138,7 @@ def test_cdk_nag_finds_nothing_unacknowledged(synthesized: Path) -> None:
 @pytest.fixture(scope="session")
 def registry_app(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> Path:
     """tests/integration/registry_app/app.py (build_registry with a publisher, PublisherProject) from the wheel."""
-    app_dir = tmp_path_factory.mktemp("registry-app")
-    result = synth_app(venv, REGISTRY_APP, app_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return app_dir / "cdk.out"
+    return synthesized_app(venv, REGISTRY_APP, tmp_path_factory.mktemp("registry-app"))
 
 
 def install_commands(assembly: Path, stack: str) -> list[str]:
@@ -184,7 +178,6 @@ def test_the_publisher_asset_is_a_wheel_that_installs_the_same_image_pipeline_ve
 
 
 def test_synthesizing_twice_gives_the_same_publisher_asset(registry_app: Path, venv: Path, tmp_path: Path) -> None:
-    again = synth_app(venv, REGISTRY_APP, tmp_path)
-    assert again.returncode == 0, again.stderr
+    again = synthesized_app(venv, REGISTRY_APP, tmp_path)
     first = sorted(p.name for p in registry_app.glob("asset.*.whl"))
-    assert first and first == sorted(p.name for p in (tmp_path / "cdk.out").glob("asset.*.whl"))
+    assert first and first == sorted(p.name for p in again.glob("asset.*.whl"))

@@ -57,3 +57,10 @@ def synth_app(venv: Path, app: Path, out: Path) -> subprocess.CompletedProcess[s
     shutil.copy(app, out / "app.py")
     return run([CDK, "synth", "--quiet", "--no-notices", "--app", f"{venv / 'bin' / 'python'} app.py",
                 "-o", out / "cdk.out"], cwd=out)
+
+
+def synthesized_app(venv: Path, app: Path, out: Path) -> Path:
+    """``synth_app`` that must succeed; returns the cloud assembly (``out/cdk.out``)."""
+    result = synth_app(venv, app, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out / "cdk.out"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from types import MappingProxyType
 
 import aws_cdk as cdk
 import pytest
@@ -34,6 +35,10 @@ def test_a_typed_spec_and_a_spec_file_give_the_same_stacks(tmp_path: Path) -> No
     assert names(build_registry(cdk.App(), load_spec(BASE))) == STACKS
     assert names(build_registry(cdk.App(), path)) == STACKS
     assert names(build_registry(cdk.App(), str(path))) == STACKS
+
+
+def test_any_mapping_of_the_json_shape_is_a_spec() -> None:
+    assert names(build_registry(cdk.App(), MappingProxyType(BASE))) == STACKS
 
 
 def test_a_source_stack_depends_on_the_stack_that_declares_its_replicas() -> None:

@@ -13,7 +13,10 @@ Registry kinds (``target`` is a registry host name):
                     client's connection is reset (TCP RST) after about half of the body was forwarded;
 - ``stall``         the next ``count`` blob-upload requests get no byte of their answer for ``seconds``;
 - ``token-expiry``  the push's bearer token stops working after its first completed blob: the next
-                    ``count`` requests with that token get 401 ``invalid_token`` (a new token works).
+                    ``count`` requests with that token get 401 ``invalid_token`` (a new token works);
+- ``tamper``        the next ``count`` manifest ``GET``s are answered with one byte more in the manifest
+                    (a space after its first ``{``) and the registry's unchanged ``Docker-Content-Digest``:
+                    bytes that no longer hash to the digest asked for (what a broken or hostile proxy serves).
 
 API kind (``target`` is ``"api"``):
 
@@ -30,7 +33,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-REGISTRY_KINDS = ("blob-5xx", "reset", "stall", "token-expiry")
+REGISTRY_KINDS = ("blob-5xx", "reset", "stall", "token-expiry", "tamper")
 API_KINDS = ("throttle",)
 SECRET_HEADER = "X-Sandbox-Secret"
 

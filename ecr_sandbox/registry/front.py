@@ -17,7 +17,8 @@ memory). On the way it does what distribution cannot do the way ECR does:
   plain upload (202) as ECR does.
 - **The token realm** ``https://HOST/token`` (the registries' ``auth.token.realm``): served here over TLS
   with the sandbox CA, so whoever trusts the registry trusts its realm.
-- **Faults** armed through ``ecr_sandbox.common.faults`` (5xx, reset, stall, expired token) for tests.
+- **Faults** armed through ``ecr_sandbox.common.faults`` (5xx, reset, stall, expired token, tampered manifest)
+  for tests.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], t
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any],
               headers: dict[str, str] | None = None) -> None:
-    """A small JSON answer (the gateway's and the fronts' errors and tokens)."""
+    """A small JSON answer (the gateway's and the fronts' errors and tokens). The answer to a ``HEAD`` has the
+    headers only (RFC 9110, 9.3.2): a body there would be read as the start of the connection's next answer."""
     data = json.dumps(body).encode()
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")
@@ -77,7 +79,8 @@ def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]
     for key, value in (headers or {}).items():
         handler.send_header(key, value)
     handler.end_headers()
-    handler.wfile.write(data)
+    if handler.command != "HEAD":
+        handler.wfile.write(data)
 
 class Site:
     """One registry behind the front: its host name, backend address and the gateway's callbacks."""
@@ -225,7 +228,8 @@ class Handler(BaseHTTPRequestHandler):
             self.path = site.upload_target(self.path)
         reset = upload and body is None and self._has_body() and site.faults.take(site.host, "reset")
         stall = site.faults.take(site.host, "stall") if upload else None
-        self._forward(body, reset=bool(reset), stall=stall.seconds if stall else 0.0)
+        tamper = bool(self.command == "GET" and MANIFEST_PUT.match(path) and site.faults.take(site.host, "tamper"))
+        self._forward(body, reset=bool(reset), stall=stall.seconds if stall else 0.0, tamper=tamper)
         if (upload and self.command == "PUT" and "digest=" in self.path and auth
                 and site.faults.armed(site.host, "token-expiry")):
             site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
@@ -245,7 +249,7 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(status, body)
 
     # -- forwarding ------------------------------------------------------------------------------
-    def _forward(self, body: bytes | None, reset: bool, stall: float) -> None:
+    def _forward(self, body: bytes | None, reset: bool, stall: float, tamper: bool = False) -> None:
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
@@ -279,7 +283,10 @@ class Handler(BaseHTTPRequestHandler):
             answer = conn.getresponse()
             if stall:
                 time.sleep(stall)
-            self._relay_answer(answer)
+            if tamper and answer.status == 200:
+                self._relay_tampered(answer)
+            else:
+                self._relay_answer(answer)
         except (ConnectionError, http.client.HTTPException, socket.timeout) as exc:
             log.warning("%s %s on %s failed: %s", self.command, self.path, site.host, exc)
             self.close_connection = True
@@ -308,6 +315,19 @@ class Handler(BaseHTTPRequestHandler):
             raw.close()
         except OSError:
             pass
+
+    def _relay_tampered(self, answer: http.client.HTTPResponse) -> None:
+        """The ``tamper`` fault: the manifest with a space after its first ``{``, every header (the digest among
+        them) as the registry sent it, but the length."""
+        body = answer.read().replace(b"{", b"{ ", 1)
+        log.info("injected tampering of %s on %s", self.path, self.server.site.host)
+        self.send_response_only(answer.status, answer.reason)
+        for key, value in answer.getheaders():
+            if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _relay_answer(self, answer: http.client.HTTPResponse) -> None:
         self.send_response_only(answer.status, answer.reason)

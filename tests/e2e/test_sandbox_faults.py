@@ -116,6 +116,31 @@ def test_token_expiry_answers_401_invalid_token_after_the_first_blob_and_a_new_t
     assert _upload(sandbox, registry.host, name, token(), b"second blob") == 201
 
 
+def test_tamper_serves_the_next_manifest_with_bytes_that_do_not_hash_to_its_digest(sandbox, site):  # type: ignore[no-untyped-def]
+    registry, name, token, paths = site
+    bearer = token()
+    config = b"{}"
+    assert _upload(sandbox, registry.host, name, bearer, config) == 201
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
+                                      "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
+                           "layers": []}).encode()
+    conn = http.client.HTTPSConnection(registry.host, 443, context=_context(sandbox), timeout=30)
+    conn.request("PUT", f"/v2/{name}/manifests/v1", body=manifest, headers={
+        "Authorization": f"Bearer {bearer}", "Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
+    assert conn.getresponse().status == 201
+    conn.close()
+    digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
+    api.inject_fault(registry.host, "tamper", paths=paths)
+
+    status, headers, body = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", bearer)
+    again = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", bearer)[2]
+
+    assert status == 200 and headers["Docker-Content-Digest"] == digest
+    assert "sha256:" + hashlib.sha256(body).hexdigest() != digest
+    assert again == manifest
+
+
 def test_throttle_answers_the_next_ecr_api_call_with_429_throttling_exception(sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, _, paths = site
     api.inject_fault("api", "throttle", count=1, operation="DescribeRepositories", paths=paths)

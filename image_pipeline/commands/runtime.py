@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from ecr_spec import RegistrySpec, Target
 
+from ..core import cancel
 from ..core.deadline import Deadline
 from ..core.events import Progress
 from ..ecr import targets, tokens
@@ -30,7 +31,7 @@ class Runtime:
     progress: Progress
     inspector: Callable[[], Inspector] = inspector
     client_for: ClientFor | None = None  # the registry client of a destination (default: ECR credentials)
-    sleep: Callable[[float], None] | None = None  # retry waits (None: a wait an interrupt ends at once)
+    sleep: Callable[[float], None] = cancel.pause  # every wait (retries, replicas); an interrupt ends it
     jitter: Callable[[float, float], float] = field(default=random.uniform)  # the retry waits' randomness
     sightings: Sightings = field(default_factory=Sightings)  # blobs seen per registry, for mounts
     known_targets: dict[tuple[str, str], Target] = field(default_factory=dict)

@@ -42,3 +42,8 @@ def interrupt() -> None:
 
 def interrupted() -> bool:
     return INTERRUPT.is_set()
+
+
+def pause(seconds: float) -> None:
+    """``time.sleep`` that an interrupt ends at once."""
+    INTERRUPT.wait(seconds)

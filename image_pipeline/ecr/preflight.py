@@ -33,7 +33,7 @@ U = TypeVar("U")
 class EcrAccess(Protocol):
     """What pre-flight asks: an ECR client per destination, its registry token, and how to wait."""
 
-    sleep: Callable[[float], None] | None
+    sleep: Callable[[float], None]
     jitter: Callable[[float, float], float]
 
     def ecr_for(self, target: Target) -> Any: ...

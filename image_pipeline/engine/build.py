@@ -8,6 +8,7 @@ from ..core.deadline import Deadline
 from ..core.errors import BuildError
 from . import buildcache
 from .build_inputs import BuildSettings
+from .context import ContextStream
 from .docker import Inspector, close_stream, engine_errors, interruptible
 
 LogLine = Callable[[str], None]
@@ -31,16 +32,19 @@ def build_image(api: Any, settings: BuildSettings, log: LogLine, key: str | None
     if not settings.context.is_dir():
         raise BuildError(f"build context {settings.context} is not a directory")
     stream = None
+    context = ContextStream(settings.context, settings.dockerfile)
     try:
-        stream = api.build(path=str(settings.context), dockerfile=settings.dockerfile, target=settings.target,
-                           buildargs=dict(settings.build_args) or None, decode=True, rm=True, forcerm=True)
+        stream = api.build(**context.options(), target=settings.target, buildargs=dict(settings.build_args) or None,
+                           decode=True, rm=True, forcerm=True)
         image_id = read_build_stream(interruptible(stream), log, deadline)
     except engine_errors() as error:
-        raise BuildError(f"build of {settings.context} failed: {error}") from error
+        raise BuildError(f"build of {settings.context} failed: {context.error or error}") from error
     except BuildError:
         if stream is not None:
             close_stream(stream)
         raise
+    finally:
+        context.close()
     if key:
         buildcache.remember(key, image_id)
     return image_id

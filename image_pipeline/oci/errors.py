@@ -77,6 +77,7 @@ def token_expired(status: int, body: bytes) -> bool:
 
 def status_failure(method: str, host: str, path: str, status: int, body: bytes) -> RegistryRequestError:
     code, text = registry_message(body)
+    text = text or http.client.responses.get(status, "")  # a HEAD, or a bodyless answer: the status's name
     message = f"{method} {host}{path.split('?')[0]}: HTTP {status}" + (f" {text}" if text else "")
     return RegistryRequestError(message, transient=status >= 500 or status in TRANSIENT_STATUSES, status=status,
                                 code=code)

@@ -243,7 +243,8 @@ def test_a_repository_that_is_not_deployed_is_a_clear_error_naming_repository_ac
 def test_a_wrong_registry_password_fails_and_is_never_reported_as_success(deployed, tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from image_pipeline import auth, runtime
+    from image_pipeline.commands import runtime
+    from image_pipeline.ecr import tokens as auth
     from image_pipeline.cli.progress import PlainProgress
     from image_pipeline.commands.publish import publish
     from image_pipeline.commands.settings import (BuildSettings, CredentialSettings, PublishSettings, RetryPolicy,

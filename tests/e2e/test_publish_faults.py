@@ -101,7 +101,10 @@ def assert_consistent(document: dict, tag: str, docker_client, ecr, ecr_password
 def report(fault: str, done: subprocess.CompletedProcess[str], document: dict, seconds: float) -> None:
     outcome = ", ".join(f"{r['region']}:{r['status']}" for r in document.get("destinations", []))
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
-    retries = len([line for line in done.stderr.splitlines() if "retrying in" in line])
+    retried = [line for line in done.stderr.splitlines() if "retrying in" in line]
+    retries = len(retried)
+    if retried:
+        print(f"\nFIRST RETRY | {retried[0][:300]}")
     print(f"\nFAULT | {fault} | exit {done.returncode}: {outcome} | {retries} retries | {seconds:.1f} s | "
           f"{errors[0] if errors else ''}")
 
@@ -205,4 +208,51 @@ def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothin
            seconds)
     (row,) = document["destinations"]
     assert process.returncode == 1 and row["status"] == "failed" and "Traceback" not in stderr
+    assert_consistent(document, tag, docker_client, ecr, ecr_password)
+
+
+def test_a_token_that_expires_mid_upload_in_every_registry_is_renewed_and_every_destination_is_pushed(
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
+    tag = "f-" + uuid.uuid4().hex[:10]
+    for registry in deployed_sandbox.registries:
+        faults.inject(registry.host, "token-expiry", count=3)
+
+    done, document, seconds = publish(make_context(tmp_path, deployed_sandbox.base_image), tag)
+
+    report("token expires after the first blob, in all three registries", done, document, seconds)
+    assert done.returncode == 0, done.stderr
+    assert [r["status"] for r in document["destinations"]] == ["pushed", "pushed", "pushed"]
+    assert_consistent(document, tag, docker_client, ecr, ecr_password)
+
+
+def test_a_reset_in_one_registry_is_retried_and_every_destination_is_pushed(
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
+    tag = "f-" + uuid.uuid4().hex[:10]
+    faults.inject(host(*DEV), "reset", count=1)
+
+    done, document, seconds = publish(make_context(tmp_path, deployed_sandbox.base_image, megabytes=24), tag)
+
+    report("connection reset mid-part in one of three registries", done, document, seconds)
+    assert done.returncode == 0, done.stderr
+    assert [r["status"] for r in document["destinations"]] == ["pushed", "pushed", "pushed"]
+    assert "[dev/us-east-1] layer" in done.stderr and "retrying" in done.stderr
+    assert_consistent(document, tag, docker_client, ecr, ecr_password)
+
+
+def test_a_tampered_manifest_from_the_registry_that_holds_the_image_never_gets_a_tag(
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
+    tag = "f-" + uuid.uuid4().hex[:10]
+    context = make_context(tmp_path, deployed_sandbox.base_image)
+    first, _, _ = publish(context, tag, "--env", "dev")  # dev holds the image: the others copy from it
+    assert first.returncode == 0, first.stderr
+    faults.inject(host(*DEV), "tamper", count=5)
+
+    done, document, seconds = publish(context, tag)
+
+    report("the source registry serves a tampered manifest", done, document, seconds)
+    rows = {r["region"] + "/" + r["account"]: r for r in document["destinations"]}
+    assert done.returncode == 1 and rows["us-east-1/111111111111"]["status"] == "unchanged"
+    for key in ("us-east-1/222222222222", "eu-west-1/222222222222"):
+        assert rows[key]["status"] == "failed" and "refusing them" in rows[key]["error"], rows[key]
+    faults.clear()
     assert_consistent(document, tag, docker_client, ecr, ecr_password)

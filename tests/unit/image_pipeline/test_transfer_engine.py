@@ -265,6 +265,8 @@ def test_an_interrupt_stops_the_transfer_and_no_tag_moves(registry, space):
     assert "cancelled (interrupted)" in str(target.error)
 
 
-def test_parts_follow_ecrs_layer_part_sizes():
-    assert engine.part_size(1) == engine.PART == 10 * 1024 * 1024
-    assert engine.part_size(engine.PART * engine.MAX_PARTS * 2) == engine.PART * 2
+def test_parts_are_at_least_five_mib_and_never_more_than_4200_per_layer():
+    """ECR user guide, "Amazon ECR service quotas": layer parts of at least 5 MiB but the last, 4,200 at most."""
+    assert engine.MIN_PART <= engine.part_size(1) == engine.PART
+    assert -(-(engine.PART * engine.MAX_PARTS * 2) // engine.part_size(engine.PART * engine.MAX_PARTS * 2)) \
+        <= engine.MAX_PARTS

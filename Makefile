@@ -55,6 +55,7 @@ bench: bench-deps
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/publish.py
 	$(PY) benchmarks/fanout.py
+	$(PY) benchmarks/memory.py
 
 sandbox-up: install
 	$(PY) -m ecr_sandbox up

@@ -9,15 +9,17 @@ from typing import Mapping
 
 from ..core.errors import SettingsError
 from ..core.retry import DEFAULT_ATTEMPTS, RetryPolicy
-from ..commands.settings import (DEFAULT_TIMEOUT, BuildSettings, ComposeSettings, CredentialSettings,
-                                 LifecycleSettings, LoginSettings, PublishSettings, PullSettings, SpecSource,
-                                 split_reference)
+from ..oci.media import Platform
+from ..commands.settings import (DEFAULT_TIMEOUT, AssembleSettings, AttachSettings, BuildSettings, ComposeSettings,
+                                 CredentialSettings, LifecycleSettings, LoginSettings, PromoteSettings,
+                                 PublishSettings, PullSettings, SpecSource, split_reference)
 from .variables import (ATTEMPTS_VARIABLE, DEADLINE_VARIABLE, DOCKER_CONFIG_VARIABLE, PROFILE_TEMPLATE_VARIABLE,
                         SPEC_OVERRIDE_VARIABLE, TIMEOUT_VARIABLE)
 
 Environ = Mapping[str, str]
 
-__all__ = ["compose_settings", "lifecycle_settings", "login_settings", "publish_settings", "pull_settings"]
+__all__ = ["assemble_settings", "attach_settings", "compose_settings", "lifecycle_settings", "login_settings", "promote_settings",
+           "publish_settings", "pull_settings"]
 
 
 def number(value: object, option: str, variable: str | None, environ: Environ, *, integer: bool = False
@@ -65,14 +67,32 @@ def build_settings(args: argparse.Namespace) -> BuildSettings:
 def _publish_options(args: argparse.Namespace, environ: Environ) -> dict[str, object]:
     return dict(environments=tuple(args.env), tags=tuple(args.tag), dry_run=args.dry_run,
                 spec=spec_source(args, environ), credentials=credentials(environ),
-                retry=retry_policy(args, environ), rebuild=args.rebuild, allow_partial=args.allow_partial,
+                retry=retry_policy(args, environ), rebuild=getattr(args, "rebuild", False),
+                allow_partial=args.allow_partial,
                 timeout=number(args.timeout, "--timeout", TIMEOUT_VARIABLE, environ) or DEFAULT_TIMEOUT,
                 deadline=number(args.deadline, "--deadline", DEADLINE_VARIABLE, environ),
                 wait=not getattr(args, "no_wait", False))
 
 
+def platforms(values: list[str]) -> tuple[str, ...]:
+    """``--platform`` values (each comma-separated), checked, without repeats, in order."""
+    found: dict[str, None] = {}
+    problems = []
+    for value in values:
+        for text in value.split(","):
+            try:
+                found[str(Platform.parse(text))] = None
+            except ValueError as error:
+                problems.append(f"--platform {error}")
+    if problems:
+        raise SettingsError("; ".join(problems))
+    return tuple(found)
+
+
 def publish_settings(args: argparse.Namespace, environ: Environ = os.environ) -> PublishSettings:
     return PublishSettings(repository=args.repository, build=build_settings(args),
+                           platforms=platforms(getattr(args, "platform", [])),
+                           manifest_list=bool(getattr(args, "manifest_list", False)),
                            **_publish_options(args, environ))  # type: ignore[arg-type]
 
 
@@ -98,3 +118,35 @@ def pull_settings(args: argparse.Namespace, environ: Environ = os.environ) -> Pu
 def lifecycle_settings(args: argparse.Namespace, environ: Environ = os.environ) -> LifecycleSettings:
     return LifecycleSettings(repository=args.repository, environments=tuple(args.env), use_preview_api=not args.local,
                              spec=spec_source(args, environ), credentials=credentials(environ))
+
+
+def split_digest(reference: str) -> tuple[str, str]:
+    """``team/app@sha256:...`` -> (``team/app``, ``sha256:...``); SettingsError without a digest."""
+    name, separator, digest = reference.partition("@")
+    if not separator or not name or not digest:
+        raise SettingsError(f"{reference!r} is not REPOSITORY@DIGEST (promote moves an image by its digest, e.g. "
+                            f"team/app@sha256:...)")
+    return name, digest
+
+
+def promote_settings(args: argparse.Namespace, environ: Environ = os.environ) -> PromoteSettings:
+    repository, digest = split_digest(args.reference)
+    return PromoteSettings(repository=repository, digest=digest, source=args.source, source_region=args.from_region,
+                           **_publish_options(args, environ))  # type: ignore[arg-type]
+
+
+def attach_settings(args: argparse.Namespace, environ: Environ = os.environ) -> AttachSettings:
+    if "@" in args.reference:
+        repository, reference = split_digest(args.reference)
+    else:
+        repository, reference = split_reference(args.reference)
+    return AttachSettings(repository=repository, reference=reference, file=Path(args.file),
+                          artifact_type=args.artifact_type, environments=tuple(args.env),
+                          spec=spec_source(args, environ), credentials=credentials(environ),
+                          retry=retry_policy(args, environ),
+                          timeout=number(args.timeout, "--timeout", TIMEOUT_VARIABLE, environ) or DEFAULT_TIMEOUT)
+
+
+def assemble_settings(args: argparse.Namespace, environ: Environ = os.environ) -> AssembleSettings:
+    return AssembleSettings(repository=args.repository, children=tuple(args.children),
+                            manifest_list=bool(args.manifest_list), **_publish_options(args, environ))  # type: ignore[arg-type]

@@ -45,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--context", type=Path, required=True, metavar="DIR", help="the build context")
     pub.add_argument("--dockerfile", metavar="F", help="Dockerfile path inside the context")
     pub.add_argument("--target", metavar="T", help="build stage to stop at")
+    pub.add_argument("--platform", action="append", default=[], metavar="OS/ARCH[,...]",
+                     help="build for these platforms (comma-separated or repeated, e.g. linux/amd64,linux/arm64); "
+                          "two or more are published as one image index (default: the engine's own platform)")
+    pub.add_argument("--manifest-list", action="store_true", help="publish the index as a Docker manifest list "
+                     "with Docker media types (default: an OCI image index)")
     pub.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="repeatable")
     _env_option(pub)
     pub.add_argument("--tag", action="append", default=[], metavar="T",
@@ -81,6 +86,42 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--dry-run", action="store_true")
     _rebuild_option(cp)
     _publish_options(cp)
+
+    pr = commands.add_parser("promote", help="copy an image one environment holds, by digest, to others",
+                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pr.add_argument("reference", metavar="REPOSITORY@DIGEST")
+    pr.add_argument("--from", dest="source", required=True, metavar="ENV", help="the environment that holds it")
+    pr.add_argument("--from-region", metavar="R", help="its region (default: the environment's first)")
+    _env_option(pr)
+    pr.add_argument("--tag", action="append", default=[], metavar="T", help="tags to point at it (repeatable; "
+                    "default: none, the image is there by digest)")
+    pr.add_argument("--json", action="store_true", help="one JSON document on stdout, logs on stderr")
+    pr.add_argument("--dry-run", action="store_true", help="show destinations and tags; copy nothing")
+    _publish_options(pr)
+
+    asm = commands.add_parser("assemble", help="one multi-platform image (an index) out of single-platform "
+                              "images already published, e.g. by per-architecture builds",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    asm.add_argument("repository", metavar="REPOSITORY")
+    asm.add_argument("--from", dest="children", action="append", required=True, metavar="TAG|DIGEST",
+                     help="a single-platform image of REPOSITORY (repeatable: one per platform)")
+    asm.add_argument("--tag", action="append", required=True, metavar="T", help="tags for the index (repeatable)")
+    asm.add_argument("--manifest-list", action="store_true", help="a Docker manifest list instead of an OCI index")
+    _env_option(asm)
+    asm.add_argument("--json", action="store_true", help="one JSON document on stdout, logs on stderr")
+    asm.add_argument("--dry-run", action="store_true", help=argparse.SUPPRESS)
+    _publish_options(asm)
+
+    at = commands.add_parser("attach", help="attach a file to an image as an OCI artifact (SBOM, signature, ...)")
+    at.add_argument("reference", metavar="REPOSITORY[:TAG|@DIGEST]")
+    at.add_argument("file", type=Path, metavar="FILE")
+    at.add_argument("--artifact-type", required=True, metavar="TYPE",
+                    help="the artifact's media type, e.g. application/spdx+json")
+    _env_option(at)
+    at.add_argument("--json", action="store_true", help="one JSON document on stdout, logs on stderr")
+    at.add_argument("--timeout", metavar="SECONDS", help=f"limit per destination (default: ${TIMEOUT_VARIABLE}, "
+                    f"else {DEFAULT_TIMEOUT})")
+    _attempts_option(at)
 
     lp = commands.add_parser("lifecycle-preview", help="what the lifecycle policy keeps, expires or archives")
     lp.add_argument("repository", metavar="REPOSITORY")

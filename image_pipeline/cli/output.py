@@ -15,7 +15,8 @@ def json_document(results: Sequence[PublishResult]) -> str:
     """``{"destinations": [{"repository_uri", "tags", "moved", "digest", "status", "error", "seconds"}, ...]}``."""
     rows = [{"repository_uri": d.repository_uri, "tags": list(d.tags), "moved": list(d.moved), "digest": d.digest,
              "status": d.status, "error": d.error, "seconds": round(d.seconds, 3), "environment": d.environment,
-             "account": d.account, "region": d.region, "uploaded_bytes": d.uploaded_bytes}
+             "account": d.account, "region": d.region, "uploaded_bytes": d.uploaded_bytes,
+             "platforms": [{"platform": platform, "digest": digest} for platform, digest in d.platforms]}
             for result in results for d in result.destinations]
     return json.dumps({"destinations": rows}, indent=2)
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from ..commands import compose, lifecycle_preview, login as logins, publish as publishing, pull as pulling, runtime
+from ..commands import assemble as assembling, attach as attaching, compose, lifecycle_preview, login as logins, promote as promoting
+from ..commands import publish as publishing, pull as pulling, runtime
 from ..commands.results import PublishResult
 from ..ecr.aws import Sessions
 from ..ecr.config import CredentialSettings
@@ -31,6 +32,21 @@ def _print_publish(results: Sequence[PublishResult], as_json: bool) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     settings = arguments.publish_settings(args)
     return _print_publish([publishing.publish(settings, _create(settings))], args.json)
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    settings = arguments.promote_settings(args)
+    return _print_publish([promoting.promote(settings, _create(settings))], args.json)
+
+
+def cmd_assemble(args: argparse.Namespace) -> int:
+    settings = arguments.assemble_settings(args)
+    return _print_publish([assembling.assemble(settings, _create(settings))], args.json)
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    settings = arguments.attach_settings(args)
+    return _print_publish([attaching.attach(settings, _create(settings))], args.json)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
@@ -71,4 +87,5 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "publish": cmd_publish, "login": cmd_login, "logout": cmd_login, "pull": cmd_pull,
-    "compose-publish": cmd_compose, "lifecycle-preview": cmd_lifecycle}
+    "compose-publish": cmd_compose, "lifecycle-preview": cmd_lifecycle, "promote": cmd_promote,
+    "attach": cmd_attach, "assemble": cmd_assemble}

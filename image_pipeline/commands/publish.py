@@ -11,28 +11,32 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
 from ..core import scratch
 from ..core.deadline import Deadline
-from ..core.errors import PipelineError, RegistryError, unexpected
+from ..core.errors import BuildError, PipelineError, RegistryError, unexpected
 from ..ecr import preflight, targets
 from ..ecr.preflight import Checked
-from ..engine import build
+from ..ecr.remote import Wanted, platform_name
+from ..engine import build, platforms
 from ..engine.build_inputs import BuildSettings
 from ..engine.docker import engine_errors
 from ..engine.export import ExportError
 from ..transfer.content import Source
 from ..transfer.engine import Hooks, transfer
-from ..transfer.local_image import LocalImage
+from ..oci import media
+from ..oci.media import Platform
+from ..transfer.image_index import ImageIndex
+from ..transfer.local_image import DOCKER, OCI, LocalImage
 from ..transfer.registry_image import RegistryImage
 from ..transfer.sinks import Sink
 from . import replicated, tags as tagging
-from .outcomes import failed, failed_after_moves, planned, result
+from .outcomes import failed, failed_after_moves, planned, result, unchanged
 from .results import DestinationResult, PublishResult
 from .runtime import Runtime
-from .settings import PublishSettings
+from .settings import AssembleSettings, PromoteSettings, PublishSettings
 
 _NOT_BUILT = "not published: the image was not built"
 _SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
@@ -41,13 +45,23 @@ _SKIPPED = ("not pushed: another destination failed the pre-flight check (--allo
 
 @dataclass(frozen=True)
 class Ready:
-    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned."""
+    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned.
+    ``images``: (platform, image id) of each platform's build when several platforms make one index."""
 
-    settings: PublishSettings
-    image_id: str
+    settings: PublishSettings | PromoteSettings | AssembleSettings
+    image_id: str | None
     tag_list: tuple[str, ...]
     checked: tuple[Checked, ...]
     repo_digests: tuple[str, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()
+    origin: Callable[[scratch.Scratch], Source] | None = None  # where the image comes from, when not built here
+    digest: str | None = None  # the manifest the tags must point at, when that is given (promote)
+
+    @property
+    def wanted(self) -> Wanted:
+        if self.digest is not None:
+            return Wanted(digest=self.digest)
+        return Wanted(self.images) if self.images else Wanted.image(str(self.image_id), self.repo_digests)
 
 
 def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | None = None) -> PublishResult:
@@ -63,9 +77,15 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
     chosen = replicated.sources(runtime, settings.repository,
                                 targets.select(runtime.spec, settings.repository, settings.environments))
     tag_list = tagging.compute(settings.tags, settings.build.context)
+    several = len(settings.platforms) > 1
+    one = replace(settings.build, platform=settings.platforms[0]) if len(settings.platforms) == 1 else settings.build
+    for platform in settings.platforms:
+        problem = platforms.emulation_problem(_dockerfile(settings.build), Platform.parse(platform))
+        if problem:
+            raise BuildError(problem)
     with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
-        prepared = None if settings.dry_run or settings.rebuild else side.submit(
-            build.reusable, runtime.inspector(), settings.build)
+        prepared = None if settings.dry_run or settings.rebuild or several else side.submit(
+            build.reusable, runtime.inspector(), one)
         checked = preflight.access(chosen, settings.repository, runtime)
         reuse = prepared.result() if prepared else None
     if settings.dry_run:
@@ -77,20 +97,34 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
         return stopped(settings.repository, None, checked, tag_list)
     image_id: str | None = None
     repo_digests: list[str] = []
+    images: list[tuple[str, str]] = []
     build_error = _NOT_BUILT
     if any(c.ok for c in checked):
         try:
-            image_id, repo_digests = build_once(settings.build, runtime, not settings.rebuild, reuse, overall)
+            if several:
+                for platform in settings.platforms:
+                    built, _ = build_once(replace(settings.build, platform=platform), runtime, not settings.rebuild,
+                                          None, overall)
+                    images.append((platform, built))
+            else:
+                image_id, repo_digests = build_once(one, runtime, not settings.rebuild, reuse, overall)
         except PipelineError as error:
             build_error = str(error)
-    if image_id is None:
+    if image_id is None and not images:
         return PublishResult(settings.repository, None, tuple(
             failed(c.target, c.destination, tag_list, c.problem or build_error, 0.0) for c in checked))
-    checked = preflight.tags(checked, tag_list, image_id, repo_digests, runtime, settings.retry,
-                             overall.child(settings.timeout))
+    ready = Ready(settings, image_id, tuple(tag_list), tuple(checked), tuple(repo_digests), tuple(images))
+    checked = preflight.tags(checked, tag_list, ready.wanted, runtime, settings.retry, overall.child(settings.timeout))
     if not settings.allow_partial and not all(c.ok for c in checked):
         return stopped(settings.repository, image_id, checked, tag_list)
-    return Ready(settings, image_id, tuple(tag_list), tuple(checked), tuple(repo_digests))
+    return replace(ready, checked=tuple(checked))
+
+
+def _dockerfile(settings: BuildSettings) -> str:
+    try:
+        return (settings.context / (settings.dockerfile or "Dockerfile")).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""  # the build says what is wrong with it
 
 
 def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:
@@ -116,7 +150,7 @@ def stopped(repository: str, image_id: str | None, checked: Sequence[Checked],
         if not c.ok:
             rows.append(failed(c.target, c.destination, tag_list, c.problem, 0.0))
         elif c.plan is not None and c.plan.digest is not None and c.destination is not None:
-            rows.append(result(c.target, c.destination, tag_list, c.plan.digest, "unchanged", 0.0))
+            rows.append(unchanged(c, tag_list))
         else:
             rows.append(failed(c.target, c.destination, tag_list, _SKIPPED, 0.0, status="skipped"))
     return PublishResult(repository, image_id, tuple(rows))
@@ -139,7 +173,7 @@ def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
         raise PipelineError(f"the built image {image_id} is gone from the engine") from error
 
 
-def holder(checked: Sequence[Checked], image_id: str) -> tuple[Checked, str] | None:
+def holder(checked: Sequence[Checked], wanted: Wanted) -> tuple[Checked, str] | None:
     """A destination that already holds this very image (under any of the publish's tags), and its digest:
     the others copy it from there, so every destination ends at that digest."""
     for item in checked:
@@ -148,9 +182,20 @@ def holder(checked: Sequence[Checked], image_id: str) -> tuple[Checked, str] | N
     for item in checked:
         if item.ok and item.destination is not None:
             for image in (item.before or {}).values():
-                if image.config_digest == image_id:
+                if wanted.matches(image, item.destination.repository_uri):
                     return item, image.digest
     return None
+
+
+def _local_source(ready: Ready, runtime: Runtime, space: scratch.Scratch, overall: Deadline) -> Source:
+    """The engine's image, or (several platforms) an index over each platform's image."""
+    api = runtime.docker()
+    if not ready.images:
+        return LocalImage(api, str(ready.image_id), space, overall)
+    docker = getattr(ready.settings, "manifest_list", False)
+    form, kind = (DOCKER, media.DOCKER_MANIFEST_LIST) if docker else (OCI, media.OCI_INDEX)
+    return ImageIndex([LocalImage(api, image_id, space, overall, form, Platform.parse(platform))
+                       for platform, image_id in ready.images], kind)
 
 
 def push_all(ready: Ready, runtime: Runtime, overall: Deadline) -> tuple[DestinationResult, ...]:
@@ -163,7 +208,7 @@ def push_all(ready: Ready, runtime: Runtime, overall: Deadline) -> tuple[Destina
             rows[index] = failed(item.target, item.destination, tag_list, item.problem, 0.0)
         elif item.plan.digest is not None:
             runtime.progress.state(item.destination.label, "unchanged")
-            rows[index] = result(item.target, item.destination, tag_list, item.plan.digest, "unchanged", 0.0)
+            rows[index] = unchanged(item, tag_list)
         else:
             deadline = overall.child(settings.timeout)
             try:
@@ -190,15 +235,17 @@ def _transfer(ready: Ready, cold: dict[int, Sink], runtime: Runtime,
     scratch.sweep()
     with scratch.Scratch("publish") as space:
         source: Source
-        found = holder(ready.checked, image_id)
-        if found is not None:
+        found = holder(ready.checked, ready.wanted) if ready.origin is None else None
+        if ready.origin is not None:
+            source = ready.origin(space)
+        elif found is not None:
             item, digest = found
             assert item.destination is not None
             client = runtime.registry(item.destination, overall.child(ready.settings.timeout))
             runtime.progress.log(f"copying {digest[:19]} from {item.destination.repository_uri}, which holds it")
             source = RegistryImage(client, item.destination.repository, digest, space, runtime.sightings)
         else:
-            source = LocalImage(runtime.docker(), image_id, space, overall)
+            source = _local_source(ready, runtime, space, overall)
         try:
             transfer(source, list(cold.values()), hooks)
         except (ExportError, PipelineError) as error:
@@ -210,15 +257,25 @@ def _transfer(ready: Ready, cold: dict[int, Sink], runtime: Runtime,
         item = ready.checked[index]
         assert item.destination is not None
         if sink.error is None and sink.digest is not None:
-            _tag_locally(runtime, image_id, item.destination.repository_uri, tag_list)
+            if image_id is not None:
+                _tag_locally(runtime, image_id, item.destination.repository_uri, tag_list)
             runtime.progress.state(sink.label, "pushed")
             rows[index] = result(item.target, item.destination, tag_list, sink.digest, "pushed", seconds,
-                                 sink.moved, sink.uploaded)
+                                 sink.moved, sink.uploaded, platforms=_children(source))
         else:
             runtime.progress.state(sink.label, "failed")
-            rows[index] = failed_after_moves(item, image_id, tag_list, runtime, sink.error or "no digest was stored",
+            rows[index] = failed_after_moves(item, ready.wanted, tag_list, runtime, sink.error or "no digest was stored",
                                              seconds, sink.moved, sink.digest, sink.uploaded)
     return rows
+
+
+def _children(source: Source) -> tuple[tuple[str, str], ...]:
+    """(platform, digest) of each image of the index the source handed over; () for a single image."""
+    if isinstance(source, ImageIndex):
+        return tuple((platform_name(dict(m.descriptor.platform or {})), m.descriptor.digest) for m in source.roots)
+    if isinstance(source, RegistryImage):
+        return source.platforms
+    return ()
 
 
 def _tag_locally(runtime: Runtime, image_id: str, repository_uri: str, tag_list: Sequence[str]) -> None:

@@ -25,6 +25,7 @@ class DestinationResult:
     seconds: float
     moved: tuple[str, ...] = ()
     uploaded_bytes: int | None = None  # bytes the client sent there (0 for a replica); None: not counted
+    platforms: tuple[tuple[str, str], ...] = ()  # (platform, digest) of each image when ``digest`` is an index
 
     @property
     def ok(self) -> bool:

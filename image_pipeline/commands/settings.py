@@ -11,7 +11,7 @@ from ..engine.build_inputs import BuildSettings
 
 DEFAULT_TIMEOUT = 600.0
 
-__all__ = ["BuildSettings", "ComposeSettings", "CredentialSettings", "DEFAULT_TIMEOUT", "LifecycleSettings",
+__all__ = ["AssembleSettings", "AttachSettings", "BuildSettings", "ComposeSettings", "PromoteSettings", "CredentialSettings", "DEFAULT_TIMEOUT", "LifecycleSettings",
            "LoginSettings", "PublishOptions", "PublishSettings", "PullSettings", "RetryPolicy", "SpecSource"]
 
 
@@ -36,6 +36,42 @@ class PublishOptions:
 class PublishSettings(PublishOptions):
     repository: str
     build: BuildSettings
+    platforms: tuple[str, ...] = ()  # os/arch[/variant] each; two or more make an image index
+    manifest_list: bool = False  # the index as a Docker manifest list (Docker media types) instead of OCI
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromoteSettings(PublishOptions):
+    """``promote REPOSITORY@DIGEST --from ENV``: the image that ``source`` holds, to ``environments``."""
+
+    repository: str
+    digest: str
+    source: str  # the environment that holds it
+    source_region: str | None = None  # default: the environment's first region that has the repository
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssembleSettings(PublishOptions):
+    """``assemble REPOSITORY --tag T --from REF...``: an index over single-platform images already published."""
+
+    repository: str
+    children: tuple[str, ...]  # tags or digests, one image per platform
+    manifest_list: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachSettings:
+    """``attach REPOSITORY[:TAG|@DIGEST] FILE --artifact-type TYPE``."""
+
+    repository: str
+    reference: str  # a tag or a digest
+    file: Path
+    artifact_type: str
+    environments: tuple[str, ...] = ()
+    spec: SpecSource = field(default_factory=SpecSource)
+    credentials: CredentialSettings = field(default_factory=CredentialSettings)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,6 +30,7 @@ class Scratch:
 
     def __init__(self, purpose: str = "run") -> None:
         self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-{purpose}-", dir=root()))
+        self._count = 0
         lock = open(self.path / LOCK, "wb")  # noqa: SIM115 - held open for the directory's life
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with _guard:
@@ -42,7 +43,11 @@ class Scratch:
         self.remove()
 
     def file(self, name: str) -> Path:
-        return self.path / name
+        """A path in the directory no other caller gets (``name`` with a number of its own)."""
+        with _guard:
+            self._count += 1
+            number = self._count
+        return self.path / f"{number}-{name}"
 
     def remove(self) -> None:
         with _guard:

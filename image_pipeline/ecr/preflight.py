@@ -73,7 +73,7 @@ def access(chosen: Sequence[Target], repository: str, runtime: EcrAccess) -> lis
     return parallel(chosen, one)
 
 
-def tags(checked: Sequence[Checked], tag_list: Sequence[str], image_id: str, repo_digests: Sequence[str],
+def tags(checked: Sequence[Checked], tag_list: Sequence[str], wanted: remote.Wanted,
          runtime: EcrAccess, retry: RetryPolicy, deadline: Deadline) -> list[Checked]:
     """Each tag's current image in every destination that passed ``access``, against its immutability."""
     def one(item: Checked) -> Checked:
@@ -84,7 +84,7 @@ def tags(checked: Sequence[Checked], tag_list: Sequence[str], image_id: str, rep
             ecr = runtime.ecr_for(item.target)
             found = with_retry(lambda: remote.remote_images(ecr, destination.repository, tag_list), retry,
                                sleep=runtime.sleep, deadline=deadline, rng=runtime.jitter)
-            plan = remote.plan(destination, tag_list, image_id, repo_digests, found)
+            plan = remote.plan(destination, tag_list, wanted, found)
             if plan.digest is None:  # something to push: the registry token must be there too
                 runtime.token(item.target)
             return Checked(item.target, destination, plan, found)

@@ -31,12 +31,27 @@ def build_image(api: Any, settings: BuildSettings, log: LogLine, key: str | None
     ``deadline``, the build stops (and the engine request is closed) at the first log line past it."""
     if not settings.context.is_dir():
         raise BuildError(f"build context {settings.context} is not a directory")
+    image_id = _build(api, settings, log, deadline, nocache=False)
+    if settings.platform and not _built_for(api, image_id, settings.platform):
+        # the classic builder's cache does not look at the platform: a step cached for another platform was
+        # reused (seen with engine 20.10); build this platform again without the cache
+        log(f"the engine reused a cached build of another platform for {settings.platform}: building without cache")
+        image_id = _build(api, settings, log, deadline, nocache=True)
+        if not _built_for(api, image_id, settings.platform):
+            raise BuildError(f"the engine built {_platform_of(api, image_id)}, not {settings.platform}")
+    if key:
+        buildcache.remember(key, image_id)
+    return image_id
+
+
+def _build(api: Any, settings: BuildSettings, log: LogLine, deadline: Deadline | None, nocache: bool) -> str:
     stream = None
     context = ContextStream(settings.context, settings.dockerfile)
+    options: dict[str, Any] = {"platform": settings.platform} if settings.platform else {}
     try:
         stream = api.build(**context.options(), target=settings.target, buildargs=dict(settings.build_args) or None,
-                           decode=True, rm=True, forcerm=True)
-        image_id = read_build_stream(interruptible(stream), log, deadline)
+                           decode=True, rm=True, forcerm=True, nocache=nocache, **options)
+        return read_build_stream(interruptible(stream), log, deadline)
     except engine_errors() as error:
         raise BuildError(f"build of {settings.context} failed: {context.error or error}") from error
     except BuildError:
@@ -45,9 +60,18 @@ def build_image(api: Any, settings: BuildSettings, log: LogLine, key: str | None
         raise
     finally:
         context.close()
-    if key:
-        buildcache.remember(key, image_id)
-    return image_id
+
+
+def _platform_of(api: Any, image_id: str) -> str:
+    found = api.inspect_image(image_id)
+    return "/".join(p for p in (found.get("Os"), found.get("Architecture"), found.get("Variant")) if p)
+
+
+def _built_for(api: Any, image_id: str, platform: str) -> bool:
+    """Whether the image's config names ``platform`` (a missing variant matches any)."""
+    wanted = platform.split("/")
+    found = _platform_of(api, image_id).split("/")
+    return found[:2] == wanted[:2] and (len(wanted) < 3 or len(found) < 3 or found[2] == wanted[2])
 
 
 def read_build_stream(chunks: Iterable[Mapping[str, Any]], log: LogLine, deadline: Deadline | None = None) -> str:

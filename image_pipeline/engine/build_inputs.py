@@ -13,3 +13,4 @@ class BuildSettings:
     dockerfile: str | None = None
     target: str | None = None
     build_args: tuple[tuple[str, str], ...] = ()
+    platform: str | None = None  # os/architecture[/variant] to build for (None: the engine's own)

@@ -132,8 +132,10 @@ def inputs_digest(inspector: Inspector, settings: BuildSettings, files: FileDige
         if bases is None:
             return None
         digest = hashlib.sha256()
-        digest.update(json.dumps({"dockerfile": dockerfile_name, "target": settings.target,
-                                  "args": sorted(settings.build_args)}).encode())
+        inputs = {"dockerfile": dockerfile_name, "target": settings.target, "args": sorted(settings.build_args)}
+        if settings.platform:  # the classic builder's own cache ignores the platform; ours does not
+            inputs["platform"] = settings.platform
+        digest.update(json.dumps(inputs).encode())
         for image in bases:
             digest.update(str(inspector.inspect_image(image)["Id"]).encode())
         files = files or FileDigests()

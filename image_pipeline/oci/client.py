@@ -272,8 +272,10 @@ class RegistryClient:
                     else:
                         connection.close()
                 return connection, response, data
-            except (OSError, http.client.HTTPException) as error:
+            except BaseException as error:
                 connection.close()
+                if not isinstance(error, (OSError, http.client.HTTPException)):
+                    raise  # the body failed (content shorter than announced), an interrupt: no answer to read
                 self.deadline.check(what)  # interrupted or out of time: say that, not the broken socket
                 # a kept-alive connection the server had closed meanwhile: sent again on a new one, but only
                 # without a body (a body that was cut off may have partly arrived: the caller asks where it stands)
@@ -349,13 +351,19 @@ class RegistryClient:
     def put_manifest(self, repository: str, reference: str, manifest: bytes, media_type: str) -> str:
         """Stores ``manifest`` under ``reference`` (a tag or its digest); returns its digest, which the registry
         must confirm."""
+        return self.store_manifest(repository, reference, manifest, media_type)[0]
+
+    def store_manifest(self, repository: str, reference: str, manifest: bytes, media_type: str) -> tuple[str, bool]:
+        """``put_manifest``, and whether the registry said it indexed the manifest's ``subject`` (the
+        ``OCI-Subject`` header of distribution spec v1.1, "Pushing Manifests with Subject"): when it did not, the
+        client keeps the referrers tag itself."""
         digest = sha256(manifest)
         answer = self.request("PUT", f"/v2/{repository}/manifests/{reference}", {"Content-Type": media_type},
                               manifest, expect=(201,))
         stored = answer.header("docker-content-digest")
         if stored and stored != digest:
             raise IntegrityError(f"{self.host}/{repository}:{reference} was stored at {stored}, not {digest}")
-        return digest
+        return digest, bool(answer.header("oci-subject"))
 
     def open_blob(self, repository: str, digest: str, offset: int = 0) -> tuple[Callable[[], None], BinaryIO]:
         """A streaming GET of a blob (from ``offset``); follows redirects (ECR serves layers from S3) without
@@ -441,21 +449,37 @@ class RegistryClient:
         return location
 
     # -- referrers (OCI distribution spec v1.1, "Listing Referrers") -----------------------------------------
-    def referrers(self, repository: str, digest: str, artifact_type: str | None = None) -> list[media.Descriptor] | None:
-        """The manifests whose ``subject`` is ``digest``; None when the registry has no referrers API (404)."""
-        query = f"?{urlencode({'artifactType': artifact_type})}" if artifact_type else ""
-        answer = self.request("GET", f"/v2/{repository}/referrers/{digest}{query}",
-                              {"Accept": media.OCI_INDEX}, expect=(200, 404))
+    def referrers(self, repository: str, digest: str) -> list[media.Descriptor]:
+        """The manifests whose ``subject`` is ``digest``: from the referrers API (``GET /v2/NAME/referrers/DIGEST``),
+        or, where the registry has none (404), from the referrers tag (``sha256-HEX``) clients keep instead
+        (distribution spec v1.1, "Listing Referrers" and "Referrers Tag Schema")."""
+        answer = self.request("GET", f"/v2/{repository}/referrers/{digest}", {"Accept": media.OCI_INDEX},
+                              expect=(200, 404))
+        if answer.status == 200 and answer.header("content-type").split(";")[0].strip() == media.OCI_INDEX:
+            return list(media.parse(answer.body, media.OCI_INDEX).manifests)
+        return list(self.referrers_tag(repository, digest)[0])
+
+    def referrers_tag(self, repository: str, digest: str) -> tuple[tuple[media.Descriptor, ...], bytes | None]:
+        """The referrers the fallback tag lists, and its index's bytes (None when there is no such tag)."""
+        tag = referrers_tag(digest)
+        answer = self.request("GET", f"/v2/{repository}/manifests/{tag}", {"Accept": media.OCI_INDEX},
+                              expect=(200, 404))
         if answer.status == 404:
-            return None
-        return list(media.parse(answer.body, media.OCI_INDEX).manifests)
+            return (), None
+        return media.parse(answer.body, media.OCI_INDEX).manifests, answer.body
+
+
+def referrers_tag(digest: str) -> str:
+    """The fallback tag of ``digest``'s referrers: ``<alg>-<hex>``, at most 128 characters."""
+    return digest.replace(":", "-", 1)[:128]
 
 
 class _Limited:
-    """At most ``length`` bytes of ``stream``."""
+    """Exactly ``length`` bytes of ``stream``: a stream that ends sooner is an error at once (the request is
+    abandoned), never a request the registry waits on until its socket times out."""
 
     def __init__(self, stream: Readable, length: int) -> None:
-        self._stream, self._left = stream, length
+        self._stream, self._left, self._length = stream, length, length
 
     def read(self, size: int = -1) -> bytes:
         if self._left <= 0:
@@ -464,5 +488,7 @@ class _Limited:
                 close()
             return b""
         data = self._stream.read(self._left if size < 0 else min(size, self._left))
+        if not data:
+            raise IntegrityError(f"the content ended after {self._length - self._left} of its {self._length} bytes")
         self._left -= len(data)
         return data

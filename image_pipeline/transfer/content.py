@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Protocol
 
 from ..oci.client import Readable
 from ..oci.digest import sha256, verify
-from ..oci.media import Descriptor
+from ..oci.media import Descriptor, Platform, parse
 
 
 class Content(Protocol):
@@ -69,16 +69,21 @@ class Blob:
 
 @dataclass(frozen=True)
 class Manifest:
-    """A manifest whose bytes hash to ``descriptor.digest`` (checked when it is made)."""
+    """A manifest whose bytes hash to ``descriptor.digest`` (checked when it is made). ``subject``: the manifest
+    it refers to, when it is an artifact attached to one (a signature, an SBOM: OCI 1.1 referrers)."""
 
     descriptor: Descriptor
     body: bytes
+    subject: Descriptor | None = None
 
     @classmethod
-    def of(cls, body: bytes, media_type: str, expected: str | None = None, what: str = "manifest") -> Manifest:
+    def of(cls, body: bytes, media_type: str, expected: str | None = None, what: str = "manifest",
+           platform: Platform | None = None) -> Manifest:
         if expected is not None:
             verify(body, expected, what)
-        return cls(Descriptor(media_type, sha256(body), len(body)), body)
+        parsed = parse(body, media_type)
+        return cls(Descriptor(parsed.media_type, sha256(body), len(body),
+                              platform.as_json() if platform else None, parsed.artifact_type), body, parsed.subject)
 
 
 Item = Blob | Manifest

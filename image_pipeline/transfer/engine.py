@@ -26,6 +26,8 @@ from typing import Callable, Sequence
 from ..core.errors import PipelineError, RegistryError, unexpected
 from ..core.events import LayerEvent
 from ..core.retry import RetryPolicy, with_retry
+from ..oci import media
+from ..oci.client import referrers_tag
 from ..oci.errors import RegistryRequestError
 from .content import Blob, Item, Manifest, Source
 from .mounts import Sightings
@@ -173,30 +175,52 @@ def _one_blob(sink: Sink, blob: Blob, upload: _Upload, hooks: Hooks) -> None:
 
 
 def _put_manifests(sink: Sink, manifests: Sequence[Manifest], hooks: Hooks) -> None:
-    """Children by digest, then the root (the last) under each tag: tags last."""
+    """Child manifests by digest, then the root by digest, then what refers to it (artifacts with a
+    ``subject``), then the root under each tag: tags last."""
     if not manifests:
         raise PipelineError(f"{sink.where}: the source handed over no manifest; nothing was tagged")
-    *children, root = manifests
-    for manifest in children:
+    *others, root = manifests
+    for manifest in [m for m in others if m.subject is None]:
         _put(sink, manifest, manifest.descriptor.digest, hooks)
-    references = sink.tags or (root.descriptor.digest,)
-    for reference in references:
-        _put(sink, root, reference, hooks)
+    referrers = [m for m in others if m.subject is not None]
+    if referrers or not sink.tags:
+        _put(sink, root, root.descriptor.digest, hooks)
         sink.digest = root.descriptor.digest
-        if reference in sink.tags and reference not in sink.moved:
-            sink.moved.append(reference)
+    for manifest in referrers:
+        _put(sink, manifest, manifest.descriptor.digest, hooks)
+    for tag in sink.tags:
+        _put(sink, root, tag, hooks)
+        sink.digest = root.descriptor.digest
+        if tag not in sink.moved:
+            sink.moved.append(tag)
 
 
 def _put(sink: Sink, manifest: Manifest, reference: str, hooks: Hooks) -> None:
+    """One manifest under ``reference``; an artifact with a ``subject`` the registry did not index also goes
+    into the subject's referrers tag (distribution spec v1.1, "Referrers Tag Schema")."""
     what = f"{sink.where}:{reference}" if not reference.startswith("sha256:") else f"{sink.where}@{reference}"
 
     def on_retry(error: RegistryError, attempt: int, delay: float) -> None:
         hooks.log(f"[{sink.label}] manifest {what}: attempt {attempt} failed ({error}); retrying in {delay:.1f}s")
 
     sink.deadline.check(f"manifest {what}")
-    with_retry(lambda: sink.client.put_manifest(sink.repository, reference, manifest.body,
-                                                manifest.descriptor.media_type),
-               hooks.policy, on_retry, sleep=hooks.sleep, deadline=sink.deadline, rng=hooks.jitter)
+    _, indexed = with_retry(lambda: sink.client.store_manifest(sink.repository, reference, manifest.body,
+                                                               manifest.descriptor.media_type),
+                            hooks.policy, on_retry, sleep=hooks.sleep, deadline=sink.deadline, rng=hooks.jitter)
+    if manifest.subject is not None and not indexed:
+        with_retry(lambda: _add_to_referrers_tag(sink, manifest), hooks.policy, on_retry, sleep=hooks.sleep,
+                   deadline=sink.deadline, rng=hooks.jitter)
+
+
+def _add_to_referrers_tag(sink: Sink, manifest: Manifest) -> None:
+    """Reads the subject's referrers tag (an OCI index; none yet: empty), adds ``manifest`` unless it is there,
+    and writes it back."""
+    assert manifest.subject is not None
+    listed, _ = sink.client.referrers_tag(sink.repository, manifest.subject.digest)
+    if any(entry.digest == manifest.descriptor.digest for entry in listed):
+        return
+    body = media.index([*listed, manifest.descriptor])
+    sink.client.put_manifest(sink.repository, referrers_tag(manifest.subject.digest), body, media.OCI_INDEX)
 
 
 __all__ = ["Hooks", "Item", "Sink", "Source", "transfer"]

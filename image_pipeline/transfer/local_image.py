@@ -23,11 +23,25 @@ from . import compress
 from .content import Blob, BytesContent, FileContent, Item, Manifest
 
 
-def manifest_for(config: Descriptor, layers: list[Descriptor]) -> bytes:
-    """The Docker v2 schema 2 manifest, serialized as the engine does (3-space indent), so it is stable."""
-    document = {"schemaVersion": 2, "mediaType": media.DOCKER_MANIFEST,
-                "config": {"mediaType": media.DOCKER_CONFIG, "size": config.size, "digest": config.digest},
-                "layers": [{"mediaType": media.DOCKER_LAYER, "size": b.size, "digest": b.digest} for b in layers]}
+@dataclass(frozen=True)
+class Format:
+    """The media types an image is written with: Docker v2 schema 2 (what ``docker push`` stores), or OCI (what
+    an OCI image index names; ECR takes both: user guide, "Container image manifest format support")."""
+
+    manifest: str
+    config: str
+    layer: str
+
+
+DOCKER = Format(media.DOCKER_MANIFEST, media.DOCKER_CONFIG, media.DOCKER_LAYER)
+OCI = Format(media.OCI_MANIFEST, media.OCI_CONFIG, media.OCI_LAYER)
+
+
+def manifest_for(config: Descriptor, layers: list[Descriptor], form: Format = DOCKER) -> bytes:
+    """The image manifest, serialized as the engine does (3-space indent), so it is stable."""
+    document = {"schemaVersion": 2, "mediaType": form.manifest,
+                "config": {"mediaType": form.config, "size": config.size, "digest": config.digest},
+                "layers": [{"mediaType": form.layer, "size": b.size, "digest": b.digest} for b in layers]}
     return json.dumps(document, indent=3).encode()
 
 
@@ -39,6 +53,8 @@ class LocalImage:
     image_id: str
     scratch: Scratch
     deadline: Deadline | None = None
+    form: Format = DOCKER
+    platform: media.Platform | None = None  # named on the manifest's descriptor when it goes into an index
 
     def items(self) -> Iterator[Item]:
         check = (lambda: self.deadline.check(f"compression of {self.image_id[:19]}")) if self.deadline else (lambda: None)
@@ -47,22 +63,22 @@ class LocalImage:
         with ThreadPoolExecutor(compress.workers(), thread_name_prefix="gzip") as pool:
 
             def squeeze(name: str, chunks: Iterator[bytes] | list[bytes]) -> Blob:
-                content = FileContent(self.scratch.file(f"layer-{len(done)}.tar.gz"))
+                content = FileContent(self.scratch.file("layer.tar.gz"))
                 with open(content.path, "wb") as out:
                     result = compress.gzip_stream(chunks, out, pool, check)
                 done[name] = (result, content)
-                return Blob(Descriptor(media.DOCKER_LAYER, result.digest, result.size), content)
+                return Blob(Descriptor(self.form.layer, result.digest, result.size), content)
 
             for layer in export.layers():
                 yield squeeze(layer.name, pieces(layer.stream))
             for name in export.order:  # a small OCI-layout layer, kept in memory until the index said what it is
                 if name not in done and name in export.small:
                     yield squeeze(name, [export.small[name]])
-        config = Descriptor(media.DOCKER_CONFIG, "sha256:" + hashlib.sha256(export.config).hexdigest(),
+        config = Descriptor(self.form.config, "sha256:" + hashlib.sha256(export.config).hexdigest(),
                             len(export.config))
         yield Blob(config, BytesContent(export.config), layer=False)
         layers = self._check(export, config, done)
-        yield Manifest.of(manifest_for(config, layers), media.DOCKER_MANIFEST)
+        yield Manifest.of(manifest_for(config, layers, self.form), self.form.manifest, platform=self.platform)
 
     def _check(self, export: Export, config: Descriptor,
                done: dict[str, tuple[compress.Compressed, FileContent]]) -> list[Descriptor]:
@@ -82,5 +98,5 @@ class LocalImage:
             result, _ = done[name]
             if result.diff_id != diff_id:
                 raise ExportError(f"layer {name} of {short} is {result.diff_id[:19]}, the config says {diff_id[:19]}")
-            layers.append(Descriptor(media.DOCKER_LAYER, result.digest, result.size))
+            layers.append(Descriptor(self.form.layer, result.digest, result.size))
         return layers

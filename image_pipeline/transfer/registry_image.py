@@ -1,6 +1,7 @@
 """An image a registry already holds, as a source: its manifest (or index, and every child manifest) fetched
-by digest and verified against it, then its blobs, each fetched at most once (and only when some sink does
-not have it already), verified, into the run's scratch directory."""
+by digest and verified against it, its blobs, each fetched at most once (and only when some sink does not have
+it already), verified, into the run's scratch directory, and the artifacts that refer to it (OCI 1.1
+referrers: signatures, SBOMs, attestations), found through the referrers API or the referrers tag."""
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,7 @@ from .content import Blob, FetchedContent, Item, Manifest
 from .mounts import Sightings
 
 READ = 1024 * 1024
+MAX_REFERRER_DEPTH = 3  # a signature of an SBOM of the image is depth 2
 
 
 @dataclass
@@ -30,6 +32,9 @@ class RegistryImage:
     digest: str
     scratch: Scratch
     sightings: Sightings | None = None  # told that this repository holds each blob (mounts in its registry)
+    with_referrers: bool = True  # what has the image (or a child) as its subject travels with it
+    platforms: tuple[tuple[str, str], ...] = ()  # (platform, digest) of each child when the image is an index
+    platform: media.Platform | None = None  # named on the image's own descriptor (it goes into an index)
     _seen: set[str] = field(default_factory=set)
 
     @property
@@ -37,25 +42,52 @@ class RegistryImage:
         return f"{self.client.host}/{self.repository}"
 
     def items(self) -> Iterator[Item]:
-        yield from self._manifest(self.digest, root=True)
+        """Children first, then what refers to the image (and to its children), then the image itself."""
+        root: list[Manifest] = []
+        subjects: list[str] = []
+        yield from self._manifest(self.digest, root, subjects)
+        if self.with_referrers:
+            for subject in subjects:
+                yield from self._referrers(subject, depth=1)
+        yield root[0]
 
-    def _manifest(self, digest: str, root: bool = False) -> Iterator[Item]:
+    def _referrers(self, subject: str, depth: int) -> Iterator[Item]:
+        """Every manifest whose ``subject`` is ``subject`` (signatures, SBOMs, attestations), with what refers to
+        those in turn, up to ``MAX_REFERRER_DEPTH``."""
+        for referrer in self.client.referrers(self.repository, subject):
+            if referrer.digest in self._seen:
+                continue
+            found: list[Manifest] = []
+            yield from self._manifest(referrer.digest, found, [])
+            if depth < MAX_REFERRER_DEPTH:
+                yield from self._referrers(referrer.digest, depth + 1)
+            yield found[0]
+
+    def _manifest(self, digest: str, holder: list[Manifest], subjects: list[str]) -> Iterator[Item]:
+        """Everything ``digest`` names, children and blobs, yielded; the manifest itself put into ``holder``."""
         body, media_type, _ = self.client.manifest(self.repository, digest)  # verified against ``digest``
-        manifest = Manifest.of(body, media_type, digest, f"manifest {self.where}@{digest}")
+        manifest = Manifest.of(body, media_type, digest, f"manifest {self.where}@{digest}",
+                               self.platform if digest == self.digest else None)
         parsed = media.parse(body, media_type)
+        if digest == self.digest and parsed.manifests:
+            self.platforms = tuple(("/".join(str((m.platform or {})[k]) for k in ("os", "architecture", "variant")
+                                             if (m.platform or {}).get(k)), m.digest) for m in parsed.manifests)
+        subjects.append(digest)
         for child in parsed.manifests:
             if child.digest not in self._seen:
-                yield from self._manifest(child.digest)
+                found: list[Manifest] = []
+                yield from self._manifest(child.digest, found, subjects)
+                yield found[0]
         for blob in parsed.blobs:
             if blob.digest not in self._seen:
                 self._seen.add(blob.digest)
                 if self.sightings is not None:
                     self.sightings.seen(self.client.host, blob.digest, self.repository)
                 yield Blob(blob, FetchedContent(lambda path, blob=blob: self._fetch(blob, path),
-                                                self.scratch.file(f"blob-{len(self._seen)}")),
+                                                self.scratch.file("blob")),
                            layer=parsed.config is None or blob.digest != parsed.config.digest)
         self._seen.add(digest)
-        yield manifest
+        holder.append(manifest)
 
     def _fetch(self, blob: media.Descriptor, path: Path) -> None:
         close, stream = self.client.open_blob(self.repository, blob.digest)

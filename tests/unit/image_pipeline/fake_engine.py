@@ -87,9 +87,18 @@ class Engine:
 IMAGE_ID, SAVED = legacy(LAYERS)
 
 
+def platform_image(architecture: str) -> tuple[str, bytes]:
+    """(image id, export) of a one-layer image whose config names ``architecture``."""
+    layers = [layer_tar("arch", architecture.encode() * 100)]
+    config = config_for(layers, architecture)
+    image_id, saved = legacy(layers, config=config)
+    return image_id, saved
+
+
 class FakeDockerAPI(Engine):
     """docker-py's low-level API for one image: ``build`` streams and ends with its id; ``inspect_image``,
-    ``tag`` and ``get_image`` (the export) agree with it."""
+    ``tag`` and ``get_image`` (the export) agree with it. ``build(platform="linux/ARCH")`` builds that
+    architecture's own image (``platform_image``)."""
 
     def __init__(self, build_chunks: list[dict[str, Any]] | None = None, image: tuple[str, bytes] | None = None,
                  layers: list[bytes] | None = None) -> None:
@@ -97,6 +106,7 @@ class FakeDockerAPI(Engine):
         super().__init__(saved)
         self.image_id = image_id
         self.diff_ids = [sha(layer) for layer in (layers or LAYERS)]
+        self.platforms: dict[str, tuple[str, bytes]] = {}  # image id -> (architecture, export)
         self.build_chunks = build_chunks if build_chunks is not None else [
             {"stream": "Step 1/2 : FROM scratch\n"}, {"aux": {"ID": image_id}},
             {"stream": f"Successfully built {image_id[7:19]}\n"}]
@@ -107,10 +117,25 @@ class FakeDockerAPI(Engine):
 
     def build(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         self.builds.append(kwargs)
+        if kwargs.get("platform"):
+            architecture = kwargs["platform"].split("/")[1]
+            image_id, saved = platform_image(architecture)
+            self.platforms[image_id] = (architecture, saved)
+            return iter([{"stream": f"Step 1/1 : FROM scratch ({architecture})\n"}, {"aux": {"ID": image_id}}])
         return iter(self.build_chunks)
 
     def inspect_image(self, image: str) -> dict[str, Any]:
-        return {"Id": self.image_id, "RepoDigests": list(self.repo_digests), "RootFS": {"Layers": self.diff_ids}}
+        if image in self.platforms:
+            return {"Id": image, "RepoDigests": [], "Os": "linux", "Architecture": self.platforms[image][0]}
+        return {"Id": self.image_id, "RepoDigests": list(self.repo_digests), "RootFS": {"Layers": self.diff_ids},
+                "Os": "linux", "Architecture": "amd64"}
+
+    def get_image(self, image: str) -> Iterator[bytes]:
+        if image in self.platforms:
+            self.exports += 1
+            data = self.platforms[image][1]
+            return (data[i:i + self.chunk] for i in range(0, len(data), self.chunk))
+        return super().get_image(image)
 
     def tag(self, image: str, repository: str, tag: str | None = None, force: bool = False) -> bool:
         assert tag, "always tag explicitly"

@@ -93,6 +93,7 @@ class State:
     uploads: dict[str, tuple[str, bytearray]] = field(default_factory=dict)  # uuid -> (repository, bytes)
     manifests: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)  # (repo, digest)
     tags: dict[tuple[str, str], str] = field(default_factory=dict)  # (repo, tag) -> digest
+    referrers_api: bool = True  # the referrers API and OCI-Subject on a PUT; False: a 404 (clients keep the tag)
     bearer_realm: str | None = None  # token auth at this realm instead of Basic
     tokens: set[str] = field(default_factory=set)
     worthless_tokens: bool = False
@@ -312,9 +313,15 @@ class Handler(BaseHTTPRequestHandler):
             state.tags[(name, reference)] = digest
         if state.on_manifest is not None:  # as a registry's notifications feed ECR's API (the sandbox's bridge)
             state.on_manifest(name, reference, digest, body)
-        self.answer(201, headers={"Location": f"/v2/{name}/manifests/{digest}", "Docker-Content-Digest": digest})
+        headers = {"Location": f"/v2/{name}/manifests/{digest}", "Docker-Content-Digest": digest}
+        if state.referrers_api and isinstance(document.get("subject"), dict):
+            headers["OCI-Subject"] = document["subject"]["digest"]
+        self.answer(201, headers=headers)
 
     def get_referrers(self, name: str, digest: str) -> None:
+        if not self.state.referrers_api:
+            self.error(404, "NOT_FOUND", "no referrers API here")
+            return
         found = []
         for (repository, manifest_digest), (body, media_type) in self.state.manifests.items():
             document = json.loads(body)

@@ -80,13 +80,16 @@ class FakeECR:
         return {"repositories": found}
 
     def batch_get_image(self, repositoryName: str, imageIds: list[dict[str, str]],
-                        acceptedMediaTypes: list[str]) -> dict[str, Any]:
+                        acceptedMediaTypes: list[str] | None = None) -> dict[str, Any]:
         images = []
         for ids in imageIds:
-            stored = self.images.get((repositoryName, ids["imageTag"]))
+            if "imageTag" in ids:
+                stored = self.images.get((repositoryName, ids["imageTag"]))
+            else:
+                stored = next((v for (repo, _), v in self.images.items()
+                               if repo == repositoryName and v[0] == ids["imageDigest"]), None)
             if stored:
-                images.append({"imageId": {"imageTag": ids["imageTag"], "imageDigest": stored[0]},
-                               "imageManifest": stored[1]})
+                images.append({"imageId": {**ids, "imageDigest": stored[0]}, "imageManifest": stored[1]})
         return {"images": images, "failures": []}
 
     def get_authorization_token(self) -> dict[str, Any]:
@@ -137,3 +140,5 @@ def mirror(ecrs: dict[tuple[str, str], FakeECR], registries: dict[str, FakeRegis
         for (repository, tag), digest in registry.state.tags.items():
             body = registry.state.manifests[(repository, digest)][0]
             ecr.images[(repository, tag)] = (digest, body.decode())
+        for (repository, digest), (body, _) in registry.state.manifests.items():  # untagged ones, by digest
+            ecr.images.setdefault((repository, f"@{digest}"), (digest, body.decode()))

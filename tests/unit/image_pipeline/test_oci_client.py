@@ -283,3 +283,11 @@ def test_every_socket_gets_the_client_timeout_or_less_when_the_deadline_is_neare
     connection, _ = c._take("probe")
 
     assert 0 < connection.timeout <= 5
+
+
+def test_content_that_ends_before_its_length_fails_at_once_instead_of_waiting_for_the_registry(registry):
+    c = client(registry, deadline=Deadline(30))
+    location = c.start_upload(REPO)
+
+    with pytest.raises(IntegrityError, match="ended after 100 of its 1000 bytes"):
+        c.upload_part(location, lambda start: io.BytesIO(b"x" * 100), 0, 1000)

@@ -2,7 +2,7 @@
 import pytest
 
 from image_pipeline.core.errors import ImmutableTagError
-from image_pipeline.ecr.remote import RemoteImage, config_digest, local_digests, plan, remote_images
+from image_pipeline.ecr.remote import RemoteImage, Wanted, config_digest, local_digests, plan, remote_images
 from image_pipeline.ecr.targets import Destination
 from .pipeline_fakes import IMAGE_ID, FakeECR, manifest
 
@@ -14,19 +14,19 @@ OTHER = "sha256:" + "e" * 64
 def test_all_tags_at_this_image_is_unchanged_with_the_registry_digest():
     remote = {t: RemoteImage(t, "sha256:m", IMAGE_ID) for t in ("v1", "latest")}
 
-    assert plan(DEST, ("v1", "latest"), IMAGE_ID, [], remote).digest == "sha256:m"
+    assert plan(DEST, ("v1", "latest"), Wanted.image(IMAGE_ID, []), remote).digest == "sha256:m"
 
 
 def test_a_manifest_digest_from_repo_digests_counts_as_the_same_image():
     remote = {"v1": RemoteImage("v1", "sha256:m", None)}
 
-    assert plan(DEST, ("v1",), IMAGE_ID, [f"{URI}@sha256:m"], remote).digest == "sha256:m"
+    assert plan(DEST, ("v1",), Wanted.image(IMAGE_ID, [f"{URI}@sha256:m"]), remote).digest == "sha256:m"
 
 
 def test_missing_tags_are_pushed():
     remote = {"latest": RemoteImage("latest", "sha256:m", IMAGE_ID)}
 
-    decided = plan(DEST, ("v1", "latest"), IMAGE_ID, [], remote)
+    decided = plan(DEST, ("v1", "latest"), Wanted.image(IMAGE_ID, []), remote)
 
     assert decided.push == ("v1",) and decided.digest is None
 
@@ -35,7 +35,7 @@ def test_an_immutable_tag_elsewhere_raises_with_both_digests():
     remote = {"v1": RemoteImage("v1", OTHER, "sha256:other-config")}
 
     with pytest.raises(ImmutableTagError) as caught:
-        plan(DEST, ("v1",), IMAGE_ID, [], remote)
+        plan(DEST, ("v1",), Wanted.image(IMAGE_ID, []), remote)
     assert str(caught.value).startswith(f"tag 'v1' of immutable repository {URI} already points at {OTHER}; "
                                         f"this image is {IMAGE_ID} (image id)")
 
@@ -43,7 +43,7 @@ def test_an_immutable_tag_elsewhere_raises_with_both_digests():
 def test_a_mutable_tag_elsewhere_is_pushed_over():
     remote = {"latest": RemoteImage("latest", OTHER, "sha256:other-config")}
 
-    assert plan(DEST, ("latest",), IMAGE_ID, [], remote).push == ("latest",)
+    assert plan(DEST, ("latest",), Wanted.image(IMAGE_ID, []), remote).push == ("latest",)
 
 
 def test_local_digests_only_count_this_repository():

@@ -116,8 +116,11 @@ def pull_settings(args: argparse.Namespace, environ: Environ = os.environ) -> Pu
 
 
 def lifecycle_settings(args: argparse.Namespace, environ: Environ = os.environ) -> LifecycleSettings:
+    if args.images is not None and not args.local:
+        raise SettingsError("--images works with --local (the spec's policy, evaluated here)")
     return LifecycleSettings(repository=args.repository, environments=tuple(args.env), use_preview_api=not args.local,
-                             spec=spec_source(args, environ), credentials=credentials(environ))
+                             images_file=args.images, spec=spec_source(args, environ),
+                             credentials=credentials(environ))
 
 
 def split_digest(reference: str) -> tuple[str, str]:

@@ -127,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
     lp.add_argument("repository", metavar="REPOSITORY")
     _env_option(lp)
     lp.add_argument("--local", action="store_true", help="use the local evaluator, not ECR's preview API")
+    lp.add_argument("--images", type=Path, metavar="FILE", help="with --local: evaluate the spec's policy against "
+                    "these images (the output of `aws ecr describe-images`), offline: no AWS call, no credentials")
     return top
 
 

@@ -16,7 +16,7 @@ from ecr_spec import lifecycle_evaluation as lifecycle
 from ecr_spec.lifecycle_evaluation import Image, image_from_detail
 
 from ..core.errors import LifecycleError
-from ..ecr import targets
+from ..ecr import registries, targets
 from ..ecr.aws import describe_error
 from ..oci import media
 from .runtime import Runtime
@@ -149,8 +149,45 @@ def preview_target(target: Target, settings: LifecycleSettings, runtime: Runtime
     return Preview(target, destination.repository_uri, rows, LOCAL_EVALUATOR, reason)
 
 
+_TIMES = ("imagePushedAt", "lastRecordedPullTime", "lastArchivedAt", "lastActivatedAt")
+
+
+def _time(value: Any) -> datetime:
+    """A timestamp as the AWS CLI prints it: ISO 8601 (``--cli-timestamp-format iso8601``, the default) or
+    seconds since the epoch (``none``)."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+SPEC_EVALUATOR = "image-pipeline's local evaluator, the spec's policy and the given images"
+
+
+def offline_preview(settings: LifecycleSettings, runtime: Runtime, now: datetime | None = None) -> list[Preview]:
+    """``--local --images FILE``: the spec's own lifecycle policy (what the stack deploys) evaluated against the
+    images of ``aws ecr describe-images`` output, with no AWS call and no credentials."""
+    assert settings.images_file is not None
+    try:
+        document = json.loads(settings.images_file.read_text(encoding="utf-8"))
+        details = document["imageDetails"] if isinstance(document, dict) else document
+        images = [image_from_detail({k: _time(v) if k in _TIMES else v for k, v in detail.items()})
+                  for detail in details]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LifecycleError(f"--images {settings.images_file}: not the output of `aws ecr describe-images` "
+                             f"({type(error).__name__}: {error})") from error
+    rules = runtime.spec.repository(settings.repository).lifecycle_rules
+    verdicts = lifecycle.evaluate(rules, images, now or datetime.now(timezone.utc))
+    rows = tuple(Row(v.image.digest, v.image.tags, v.image.pushed_at, v.action, v.rule_priority) for v in verdicts)
+    chosen = targets.select(runtime.spec, settings.repository, settings.environments)
+    return [Preview(target, registries.planned(target, settings.repository).repository_uri, rows, SPEC_EVALUATOR,
+                    f"--images {settings.images_file.name}") for target in chosen[:1]]
+
+
 def lifecycle_preview(settings: LifecycleSettings, runtime: Runtime) -> list[Preview]:
-    """One preview per destination, asked in parallel."""
+    """One preview per destination, asked in parallel (``offline_preview`` with ``--images``)."""
+    if settings.images_file is not None:
+        return offline_preview(settings, runtime)
     chosen = targets.select(runtime.spec, settings.repository, settings.environments)
     with ThreadPoolExecutor(max_workers=max(len(chosen), 1)) as pool:
         return list(pool.map(lambda t: preview_target(t, settings, runtime), chosen))

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 from ecr_spec import RegistrySpec, Target
 
 from ..core.errors import CredentialStoreError, SettingsError
+from ..ecr.registries import registry_host
 from .runtime import Runtime
 from .settings import LoginSettings
 
@@ -111,7 +112,7 @@ def logout(settings: LoginSettings, runtime: Runtime, which: Which = shutil.whic
     config = read_config(settings.docker_config)
     results = []
     for target in chosen_targets(runtime.spec, settings.environments):
-        host = f"{target.account}.dkr.ecr.{target.region}.amazonaws.com"
+        host = registry_host(target.account, target.region)
         helper = (config.get("credHelpers") or {}).get(host) or config.get("credsStore")
         removed = []
         if helper and which(f"docker-credential-{helper}"):

@@ -14,10 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
+from ecr_spec import Target
+
 from ..core import scratch
 from ..core.deadline import Deadline
-from ..core.errors import BuildError, PipelineError, RegistryError, unexpected
-from ..ecr import preflight, targets
+from ..core.errors import BuildError, PipelineError, RegistryError, SettingsError, unexpected
+from ..ecr import preflight, registries, targets
 from ..ecr.preflight import Checked
 from ..ecr.remote import Wanted, platform_name
 from ..engine import build, platforms
@@ -83,16 +85,12 @@ def prepare(settings: PublishSettings, runtime: Runtime, overall: Deadline) -> R
         problem = platforms.emulation_problem(_dockerfile(settings.build), Platform.parse(platform))
         if problem:
             raise BuildError(problem)
+    if settings.dry_run:
+        return dry_run(settings, runtime, chosen, tag_list)
     with ThreadPoolExecutor(max_workers=1) as side:  # hash the build inputs while ECR answers
-        prepared = None if settings.dry_run or settings.rebuild or several else side.submit(
-            build.reusable, runtime.inspector(), one)
+        prepared = None if settings.rebuild or several else side.submit(build.reusable, runtime.inspector(), one)
         checked = preflight.access(chosen, settings.repository, runtime)
         reuse = prepared.result() if prepared else None
-    if settings.dry_run:
-        return PublishResult(settings.repository, None, tuple(
-            planned(c.target, c.destination, tag_list) if c.destination and c.ok else
-            failed(c.target, c.destination, tag_list, c.problem, 0.0) for c in checked) + replicated.planned_rows(
-            runtime, settings.repository, chosen, tag_list))
     if not settings.allow_partial and not all(c.ok for c in checked):
         return stopped(settings.repository, None, checked, tag_list)
     image_id: str | None = None
@@ -125,6 +123,21 @@ def _dockerfile(settings: BuildSettings) -> str:
         return (settings.context / (settings.dockerfile or "Dockerfile")).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return ""  # the build says what is wrong with it
+
+
+def dry_run(settings: PublishSettings, runtime: Runtime, chosen: Sequence[Target],
+            tag_list: Sequence[str]) -> PublishResult:
+    """What a publish would do, from the spec and the build context alone: no AWS call, no credentials, no
+    build. The context and its Dockerfile must be there (a publish would fail on them first)."""
+    dockerfile = settings.build.context / (settings.build.dockerfile or "Dockerfile")
+    if not settings.build.context.is_dir():
+        raise SettingsError(f"--context {settings.build.context}: no such directory")
+    if not dockerfile.is_file():
+        raise SettingsError(f"--context {settings.build.context}: no {dockerfile.name} in it"
+                            + ("" if settings.build.dockerfile else " (--dockerfile names another)"))
+    rows = [planned(t, registries.planned(t, settings.repository), tag_list) for t in chosen]
+    return PublishResult(settings.repository, None,
+                         tuple(rows) + replicated.planned_rows(runtime, settings.repository, chosen, tag_list))
 
 
 def push_ready(ready: Ready, runtime: Runtime, overall: Deadline) -> PublishResult:

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from ecr_spec import Target
 
 from ..core.errors import PipelineError
-from ..ecr import replicas, targets
+from ..ecr import registries, replicas, targets
 from .results import DestinationResult
 from .runtime import Runtime
 
@@ -50,8 +50,11 @@ def _row(runtime: Runtime, target: Target, repository: str, tags: Sequence[str],
 
 def planned_rows(runtime: Runtime, repository: str, chosen: Sequence[Target],
                  tags: Sequence[str]) -> tuple[DestinationResult, ...]:
+    """The replicas of a dry run, with their URIs from the spec (no AWS call)."""
     fed = _split(runtime, repository, chosen).replicas
-    return tuple(_row(runtime, t, repository, tags, None, "planned", None, 0.0) for t in fed)
+    return tuple(DestinationResult(t.environment, t.account, t.region,
+                                   registries.planned(t, repository).repository_uri, tuple(tags), None, "planned",
+                                   None, 0.0, uploaded_bytes=0) for t in fed)
 
 
 def replica_rows(runtime: Runtime, repository: str, chosen: Sequence[Target], pushed: Sequence[DestinationResult],

@@ -105,6 +105,7 @@ class LifecycleSettings:
     repository: str
     environments: tuple[str, ...] = ()
     use_preview_api: bool = True
+    images_file: Path | None = None  # describe-images output: evaluate the spec's policy offline
     spec: SpecSource = field(default_factory=SpecSource)
     credentials: CredentialSettings = field(default_factory=CredentialSettings)
 

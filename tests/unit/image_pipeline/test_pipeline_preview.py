@@ -88,3 +88,38 @@ def test_the_evaluator_is_named_once_for_every_destination_that_shares_it():
 
     assert text.count("local evaluator") == 1
     assert "500" not in text
+
+
+def test_local_with_images_evaluates_the_spec_s_policy_offline_without_any_aws_call(tmp_path):
+    """ECR user guide, "Lifecycle policy evaluation rules": the spec's untagged rule (priority 1, 7 days)
+    expires the untagged image pushed 33 days ago; keep_last keeps the tagged ones."""
+    from image_pipeline.commands.lifecycle_preview import lifecycle_preview
+    images = tmp_path / "images.json"
+    images.write_text(json.dumps({"imageDetails": [
+        {"imageDigest": "sha256:aaaa", "imageTags": ["v1"], "imagePushedAt": "2026-11-20T00:00:00Z"},
+        {"imageDigest": "sha256:bbbb", "imagePushedAt": 1700000000}]}))
+
+    class NoAws:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            raise AssertionError(f"called the ECR API ({name})")
+    rt = runtime({}, FakeDockerAPI())
+    rt.ecr_for = lambda target: NoAws()
+
+    (preview,) = lifecycle_preview(LifecycleSettings("docker-in-aws/todobackend", use_preview_api=False,
+                                                     images_file=images), rt)
+
+    assert [(r.digest, r.action) for r in preview.rows] == [("sha256:aaaa", "keep"), ("sha256:bbbb", "expire")]
+    assert preview.repository_uri == "111111111111.dkr.ecr.us-east-1.amazonaws.com/docker-in-aws/todobackend"
+
+
+def test_images_that_are_not_describe_images_output_are_one_clear_error(tmp_path):
+    import pytest
+
+    from image_pipeline.commands.lifecycle_preview import lifecycle_preview
+    from image_pipeline.core.errors import LifecycleError
+    images = tmp_path / "images.json"
+    images.write_text('{"repositories": []}')
+
+    with pytest.raises(LifecycleError, match="not the output of `aws ecr describe-images`"):
+        lifecycle_preview(LifecycleSettings("docker-in-aws/todobackend", use_preview_api=False, images_file=images),
+                          runtime({}, FakeDockerAPI()))

@@ -178,14 +178,31 @@ def test_the_bytes_each_destination_was_sent_are_reported(tmp_path, registries):
     assert {d.uploaded_bytes for d in result.destinations} == {sum(layer["size"] for layer in manifest["layers"])}
 
 
-def test_dry_run_resolves_destinations_but_builds_and_sends_nothing(tmp_path, registries):
+def test_dry_run_shows_the_spec_s_uris_and_asks_nothing_of_aws_or_the_engine(tmp_path, registries):
+    class NoAws:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            raise AssertionError(f"the dry run called the ECR API ({name})")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     api = FakeDockerAPI()
+    rt = runtime(deployed(), api, registries)
+    rt.ecr_for = lambda target: NoAws()
 
-    result = publish(settings(tmp_path, dry_run=True), runtime(deployed(), api, registries))
+    result = publish(settings(tmp_path, dry_run=True), rt)
 
     assert api.builds == [] and api.exports == 0
     assert {d.status for d in result.destinations} == {"planned"}
-    assert all(d.repository_uri for d in result.destinations)
+    assert [d.repository_uri for d in result.destinations] == [
+        "111111111111.dkr.ecr.us-east-1.amazonaws.com/docker-in-aws/todobackend",
+        "222222222222.dkr.ecr.us-east-1.amazonaws.com/docker-in-aws/todobackend",
+        "222222222222.dkr.ecr.eu-west-1.amazonaws.com/docker-in-aws/todobackend"]
+
+
+def test_dry_run_checks_the_build_context_and_its_dockerfile(tmp_path, registries):
+    with pytest.raises(SettingsError, match="no Dockerfile in it"):
+        publish(settings(tmp_path, dry_run=True), runtime(deployed(), FakeDockerAPI(), registries))
+    with pytest.raises(SettingsError, match="nowhere: no such directory"):
+        publish(settings(tmp_path, dry_run=True, build=BuildSettings(context=tmp_path / "nowhere")),
+                runtime(deployed(), FakeDockerAPI(), registries))
 
 
 def test_env_limits_the_destinations(tmp_path, registries):

@@ -110,6 +110,7 @@ def test_json_reports_the_bytes_the_client_uploaded_to_each_destination_and_none
 
 def test_dry_run_lists_the_replica_as_planned(tmp_path, registries) -> None:
     run, api, _ = setup(registries)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     result = publish(settings(tmp_path, dry_run=True), run)
 
     assert [(d.region, d.status) for d in result.destinations] == [("us-east-1", "planned"), ("eu-west-1", "planned")]

@@ -47,6 +47,7 @@ class SandboxInfo:
     default_region: str
     sandbox_dir: Path
     cold_start: bool = field(default=False, compare=False)
+    organization: tuple[str, tuple[str, ...]] = ("", ())  # the sandbox's AWS Organization: (id, member accounts)
 
     def registry(self, account: str, region: str) -> RegistryInfo:
         for reg in self.registries:
@@ -145,6 +146,7 @@ def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", p
         default_region=plan.default_region,
         sandbox_dir=paths.root,
         cold_start=cold,
+        organization=plan.organization,
     )
 
 
@@ -166,6 +168,7 @@ def _plan_state(paths: Paths, plan: Plan, moto_port: int | None = None, gateway_
     _preflight(paths, moto_port, gateway_port, records)
     state.moto_port, state.gateway_port = moto_port, gateway_port
     state.accounts, state.registries = list(plan.accounts), records
+    state.organization_id, state.organization_accounts = plan.organization[0], list(plan.organization[1])
     state.save(paths)
     return state
 

@@ -25,11 +25,11 @@ import os
 import queue
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from ecr_sandbox.common.aws import sandbox_call
 from ecr_sandbox.model import templates
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.model.replication import destinations
@@ -46,7 +46,7 @@ PARALLEL_COPIES = 12
 # the sandbox's own (docs/sandbox.md).
 NO_REGISTRY = "DESTINATION_REGISTRY_NOT_IN_SANDBOX"
 COPY_FAILED = "REPLICATION_COPY_FAILED"
-FAILURE_TARGET = "AmazonEC2ContainerRegistry_V20150921.SandboxRecordReplicationFailure"
+FAILURE_ACTION = "SandboxRecordReplicationFailure"
 
 log = logging.getLogger("ecr_sandbox.registry.replication")
 
@@ -162,19 +162,12 @@ def later(function: Callable[..., Any], *args: Any) -> None:
 
 
 def record_failure(moto_url: str, account: str, region: str, repository: str, digest: str,
-                   destination: tuple[str, str], code: str) -> None:
+                   destination: tuple[str, str], code: str, secret: str = "") -> None:
     """Tell the sandbox's moto that ``digest`` of ``repository`` in ``account``/``region`` could not be
     replicated to ``destination``: its replication status there becomes FAILED with ``code``."""
-    body = json.dumps({"registryId": account, "repositoryName": repository, "imageDigest": digest,
-                       "destinationRegistryId": destination[0], "destinationRegion": destination[1],
-                       "failureCode": code}).encode()
-    request = urllib.request.Request(moto_url.rstrip("/") + "/", data=body, method="POST", headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": FAILURE_TARGET,
-        "x-moto-account-id": account,
-        "Authorization": f"AWS4-HMAC-SHA256 Credential=sandbox/20200101/{region}/ecr/aws4_request, "
-                         "SignedHeaders=host, Signature=0"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the sandbox's loopback moto
-        response.read()
+    sandbox_call(moto_url, secret, account, region, FAILURE_ACTION, {
+        "registryId": account, "repositoryName": repository, "imageDigest": digest,
+        "destinationRegistryId": destination[0], "destinationRegion": destination[1], "failureCode": code})
 
 
 # Manifests replication put into a registry, until that registry's push notification comes back: ECR replicates
@@ -199,7 +192,7 @@ def _was_replicated(host: str, repository: str, digest: str) -> bool:
 
 def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str], RegistryClient],
               registries: dict[str, Any], moto_url: str, account: str, region: str, repository: str, digest: str,
-              media_type: str, tag: str | None) -> None:
+              media_type: str, tag: str | None, secret: str = "") -> None:
     """Copy a recorded push to every destination of the source registry's replication configuration.
 
     ``ecr_for(account, region)`` is a moto ECR client, ``client_for(host, repository)`` a registry client
@@ -226,7 +219,7 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
             log.error("replication of %s %s from %s/%s to %s failed: %s", repository, digest, account, region,
                       host, exc)
         try:
-            record_failure(moto_url, account, region, repository, digest, destination, code)
+            record_failure(moto_url, account, region, repository, digest, destination, code, secret)
         except OSError as exc:
             log.error("could not record the failed replication of %s to %s: %s", repository, host, exc)
 

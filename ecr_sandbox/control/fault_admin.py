@@ -22,6 +22,7 @@ from ecr_sandbox.control.state import Paths, State
 
 MOTO_ADMIN = "/_sandbox/faults"
 MOTO_SETTINGS = "/_sandbox/settings"
+MOTO_LIFECYCLE = "/_sandbox/lifecycle"
 GATEWAY_ADMIN = "/admin/faults"
 
 
@@ -73,3 +74,16 @@ def set_token_lifetime(seconds: float | None, paths: Paths | None = None) -> Non
                    {"token_seconds": seconds})
     except (FaultError, OSError) as exc:
         raise SandboxError(f"set_token_lifetime: {exc}") from exc
+
+
+def apply_lifecycle_policies(paths: Paths | None = None) -> dict[str, object]:
+    """Apply every repository's lifecycle policy now (ECR does it on its own within 24 hours; the sandbox when
+    asked): expired images are deleted from the ECR API and the registry, transitioned ones archived. Returns what
+    was done, ``{"ACCOUNT/REGION/REPOSITORY": {"expired": [...], "archived": [...]}}``."""
+    paths = paths or Paths.default()
+    state = State.load(paths)
+    try:
+        answer = admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_LIFECYCLE}", _secret(paths), "POST", {})
+    except (FaultError, OSError) as exc:
+        raise SandboxError(f"apply_lifecycle_policies: {exc}") from exc
+    return dict(answer.get("applied") or {})  # type: ignore[arg-type]

@@ -24,7 +24,8 @@ Answers (each as the docker CLI prints ``<code lower-cased with spaces>: <messag
   credentials, user ``AWS`` ("Private registry authentication in Amazon ECR": ``docker login --username AWS``);
 - a tag that cannot move: 400 ``TAG_INVALID`` "The image tag 'TAG' already exists in the 'REPOSITORY' repository and
   cannot be overwritten because the tag is immutable." (the wording since exclusion filters; earlier "because the
-  repository is immutable", moby/buildkit#3776).
+  repository is immutable", moby/buildkit#3776);
+- an archived image: 404 ("Archiving an image": "Requests to pull the archived image will fail with a 404 error").
 """
 
 from __future__ import annotations
@@ -85,3 +86,9 @@ def immutable_tag(tag: str, repository: str) -> str:
 
 def basic_challenge(host: str) -> str:
     return f'Basic realm="https://{host}/",service="ecr.amazonaws.com"'
+
+
+def archived(reference: str, repository: str) -> str:
+    """The sandbox's words for a pull of an archived image (ECR documents the 404, not its message)."""
+    return (f"The image '{reference}' in the '{repository}' repository is archived; restore it "
+            f"(UpdateImageStorageClass to STANDARD) to pull it")

@@ -14,7 +14,8 @@ ECR API call.
   another account's registry is served from that account's moto backend (moto itself would look in the caller's).
   Registry-wide calls (``registryId`` of another account) are refused: no registry policy grants them.
 - Calls carrying the per-sandbox secret (``X-Sandbox-Secret``: the gateway's own) pass unchecked.
-- Admin call (with the secret): ``POST /_sandbox/settings`` (the token lifetime).
+- Admin calls (with the secret): ``POST /_sandbox/settings`` (the token lifetime) and ``POST /_sandbox/lifecycle``
+  (apply every lifecycle policy now, ``ecr_sandbox.moto_ext.ecr.apply_lifecycle_policies``).
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ from ecr_sandbox.common import credentials
 from ecr_sandbox.common.faults import SECRET_HEADER, authorized
 from ecr_sandbox.model import iam, tokens
 from ecr_sandbox.model.names import repository_arn
+from ecr_sandbox.moto_ext import store
 
 log = logging.getLogger("ecr_sandbox.moto_ext.access")
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 TOKEN_ENV = "ECR_SANDBOX_TOKEN_SECONDS"
 SETTINGS_PATH = "/_sandbox/settings"
+LIFECYCLE_PATH = "/_sandbox/lifecycle"
 
 
 class Sandbox:
@@ -174,15 +177,22 @@ def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
         sandbox = SANDBOX
         header = environ.get("HTTP_" + SECRET_HEADER.upper().replace("-", "_"))
         trusted = sandbox is not None and authorized(header, sandbox.secret_file)
-        if environ.get("PATH_INFO") == SETTINGS_PATH and sandbox is not None:
+        if environ.get("PATH_INFO") in (SETTINGS_PATH, LIFECYCLE_PATH) and sandbox is not None:
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-            status, answer = (sandbox.settings(environ.get("REQUEST_METHOD", "GET"), body) if trusted
-                              else (401, {"error": f"{SECRET_HEADER} must carry the sandbox's secret"}))
+            if not trusted:
+                status, answer = 401, {"error": f"{SECRET_HEADER} must carry the sandbox's secret"}
+            elif environ["PATH_INFO"] == LIFECYCLE_PATH:
+                from ecr_sandbox.moto_ext.ecr import apply_lifecycle_policies
+
+                status, answer = 200, {"applied": apply_lifecycle_policies()}
+            else:
+                status, answer = sandbox.settings(environ.get("REQUEST_METHOD", "GET"), body)
             data = json.dumps(answer).encode()
             start_response(f"{status} {'OK' if status == 200 else 'Refused'}",
                            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
             return [data]
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        store.mark(trusted)
         if not target.startswith(ECR_TARGET) or trusted:
             return app(environ, start_response)
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
@@ -205,4 +215,5 @@ def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
 def install(state_dir: str | None) -> None:
     global SANDBOX
     SANDBOX = Sandbox(Path(state_dir or ".sandbox"))
+    store.STATE_DIR = SANDBOX.state_dir
     patch_authorization_token()

@@ -80,3 +80,11 @@ class RegistryClient:
         _, headers, _ = self._call("PUT", f"/v2/{repository}/manifests/{reference}", (201,),
                                    {"Content-Type": media_type}, manifest)
         return headers.get("docker-content-digest", "")
+
+    def delete_manifest(self, repository: str, digest: str) -> None:
+        """``DELETE`` a manifest by digest (202; 404 when it is gone already)."""
+        self._call("DELETE", f"/v2/{repository}/manifests/{digest}", (202, 404))
+
+    def delete_blob(self, repository: str, digest: str) -> None:
+        """``DELETE`` a blob's link in a repository (202; 404 when it is gone already)."""
+        self._call("DELETE", f"/v2/{repository}/blobs/{digest}", (202, 404))

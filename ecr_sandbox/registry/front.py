@@ -108,7 +108,8 @@ class Site:
 
     ``decide(credential, request)``: None when the token's principal may do ``request``, else ECR's refusal.
     ``backend_token(repositories)``: the front's own bearer token for the registry behind.
-    ``mutability(repository)``: the repository's tag mutability and exclusion filters (None: no repository)."""
+    ``mutability(repository)``: the repository's tag mutability and exclusion filters (None: no repository).
+    ``pulled(repository, digest)``: a client pulled that manifest (ECR records ``lastRecordedPullTime``)."""
 
     def __init__(self, host: str, account: str, region: str, backend: tuple[str, int], faults: FaultBook, *,
                  secret: Callable[[], str],
@@ -116,10 +117,11 @@ class Site:
                  backend_token: Callable[[tuple[str, ...]], str],
                  mutability: Callable[[str], tuple[str, list[dict[str, str]]] | None],
                  blob_mounting: Callable[[], bool] = lambda: False,
+                 pulled: Callable[[str, str], None] = lambda repository, digest: None,
                  clock: Callable[[], float] = time.time) -> None:
         self.host, self.account, self.region, self.backend, self.faults = host, account, region, backend, faults
         self.secret, self.decide, self.backend_token = secret, decide, backend_token
-        self.mutability, self.clock = mutability, clock
+        self.mutability, self.clock, self.pulled = mutability, clock, pulled
         self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
         self._tag_locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -292,7 +294,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         reset = upload and self._has_body() and site.faults.take(site.host, "reset")
         stall = site.faults.take(site.host, "stall") if upload else None
-        self._forward(None, bearer, reset=bool(reset), stall=stall.seconds if stall else 0.0)
+        pull = request.repository if request.kind == "manifests" and self.command == "GET" else None
+        self._forward(None, bearer, reset=bool(reset), stall=stall.seconds if stall else 0.0, pulled=pull)
         if (upload and self.command == "PUT" and "digest=" in self.path
                 and site.faults.armed(site.host, "token-expiry")):
             site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
@@ -318,7 +321,8 @@ class Handler(BaseHTTPRequestHandler):
         self._forward(body, bearer, reset=False, stall=0.0)
 
     # -- forwarding ------------------------------------------------------------------------------
-    def _forward(self, body: bytes | None, authorization: str, reset: bool, stall: float) -> None:
+    def _forward(self, body: bytes | None, authorization: str, reset: bool, stall: float,
+                 pulled: str | None = None) -> None:
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
@@ -355,6 +359,8 @@ class Handler(BaseHTTPRequestHandler):
             answer = conn.getresponse()
             if stall:
                 time.sleep(stall)
+            if pulled and answer.status == 200 and answer.getheader("Docker-Content-Digest"):
+                site.pulled(pulled, answer.getheader("Docker-Content-Digest") or "")
             self._relay_answer(answer)
         except (ConnectionError, http.client.HTTPException, socket.timeout) as exc:
             log.warning("%s %s on %s failed: %s", self.command, self.path, site.host, exc)

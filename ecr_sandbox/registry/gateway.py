@@ -9,6 +9,8 @@
 - on ``http://127.0.0.1:PORT``:
   - ``POST /events/ACCT/REG`` registry notifications (see ``ecr_sandbox.registry.bridge``), then replication of
     what was recorded (see ``ecr_sandbox.registry.replication``); requires the per-sandbox secret header;
+  - ``POST /store/ACCT/REG`` what an ECR API call changed, done in the registry too (``ecr_sandbox.registry.store``,
+    asked by moto); the same;
   - ``POST|DELETE /admin/faults`` arm or clear faults of the fronts (``ecr_sandbox.common.faults``); the same;
   - ``GET /healthz`` liveness.
 
@@ -29,9 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_sandbox.registry import bridge, front, replication, tokens
+from ecr_sandbox.registry import bridge, front, replication, store, tokens
 from ecr_sandbox.common import credentials
-from ecr_sandbox.common.aws import moto_client
+from ecr_sandbox.common.aws import moto_client, sandbox_call
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
 from ecr_sandbox.model import iam, registry_api
 from ecr_sandbox.model.names import registry_host, repository_arn
@@ -107,7 +109,30 @@ def decide(settings: "Settings", account: str, region: str, credential: credenti
     decision = iam.evaluate(asked, policy)
     if not decision.allowed:
         return front.Refusal(403, "DENIED", iam.denial_message(asked, decision))
+    if request.kind == "manifests" and request.action == "ecr:BatchGetImage":
+        status = sandbox_call(settings.data["moto_url"], settings.secret(), account, region, "SandboxImageStatus",
+                              {"repositoryName": request.repository, "reference": request.reference})
+        if status.get("imageStatus") in ("ARCHIVED", "ACTIVATING"):
+            # "Archived images cannot be pulled. Requests to pull the archived image will fail with a 404 error."
+            return front.Refusal(404, "MANIFEST_UNKNOWN", registry_api.archived(request.reference,
+                                                                                request.repository))
     return None
+
+
+def pulled(settings: "Settings", account: str, region: str) -> Callable[[str, str], None]:
+    """Record a pull in moto (``lastRecordedPullTime``), on a thread of its own: the pull does not wait for it."""
+
+    def record(repository: str, digest: str) -> None:
+        def call() -> None:
+            try:
+                sandbox_call(settings.data["moto_url"], settings.secret(), account, region, "SandboxRecordPull",
+                             {"repositoryName": repository, "imageDigest": digest})
+            except OSError as exc:
+                log.warning("could not record the pull of %s %s: %s", repository, digest, exc)
+
+        threading.Thread(target=call, name="record-pull", daemon=True).start()
+
+    return record
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -142,7 +167,9 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/events/"):
             if self._authorized():
                 _events(self, url.path.split("/")[2:], body)
-
+        elif url.path.startswith("/store/"):
+            if self._authorized():
+                _store(self, url.path.split("/")[2:], body)
         elif url.path == "/admin/faults":
             if self._authorized():
                 self._send(*FAULTS.handle_admin("POST", body))
@@ -186,6 +213,22 @@ def _events(handler: Handler, parts: list[str], body: bytes) -> None:
 
 
 
+def _store(handler: Handler, parts: list[str], body: bytes) -> None:
+    """``/store/ACCOUNT/REGION``: make the registry agree with a change made through the ECR API (moto asks)."""
+    settings = handler.settings.current()
+    registry = settings.data["registries"].get(registry_host(*parts)) if len(parts) == 2 else None
+    if registry is None:
+        handler._send(404, {"error": "the sandbox runs no such registry"})
+        return
+    try:
+        operation = json.loads(body)
+        client = _registry_client(settings, registry_host(*parts), str(operation["repository"]))
+    except (ValueError, KeyError, TypeError):
+        handler._send(400, {"error": "a store operation is a JSON object with op and repository"})
+        return
+    handler._send(*store.answer(operation, client, Path(registry["storage"])))
+
+
 def _registry_client(settings: Settings, host: str, repository: str) -> RegistryClient:
     """The gateway's own client of one of the sandbox's registries: straight to the registry behind the front,
     with the front's token (the gateway's writes are the sandbox's own, decided already)."""
@@ -215,7 +258,8 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
                       decide=lambda credential, request: decide(settings.current(), account, region, credential,
                                                                 request),
                       backend_token=backend_token, mutability=mutability,
-                      blob_mounting=blob_mounting(settings, account, region))
+                      blob_mounting=blob_mounting(settings, account, region),
+                      pulled=pulled(settings, account, region))
 
 
 def blob_mounting(settings: Settings, account: str, region: str) -> Callable[[], bool]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ecr_sandbox.control import (certs, dockerd, envfile, files, gateway_process, hosts, install, moto_process,
                                  processes, registry_process)
-from ecr_sandbox.control.errors import ComponentError, SandboxError
+from ecr_sandbox.control.errors import SandboxError
 from ecr_sandbox.control.plan import Plan, load_plan
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.control.state import FIRST_REGISTRY_OCTET, Paths, RegistryRecord, State, exclusive

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ecr_sandbox.moto_ext import access, account_settings, cfn, ecr, images, replication
+from ecr_sandbox.moto_ext import access, account_settings, backfill, cfn, ecr, images, replication
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
 
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     access.install(args.state_dir)
     ecr.install()
     images.install()
+    backfill.install()
     replication.install()
     account_settings.install()  # PutAccountSetting / GetAccountSetting (BLOB_MOUNTING)
     install_faults(args.state_dir)

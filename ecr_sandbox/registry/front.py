@@ -109,7 +109,8 @@ class Site:
     ``decide(credential, request)``: None when the token's principal may do ``request``, else ECR's refusal.
     ``backend_token(repositories)``: the front's own bearer token for the registry behind.
     ``mutability(repository)``: the repository's tag mutability and exclusion filters (None: no repository).
-    ``pulled(repository, digest)``: a client pulled that manifest (ECR records ``lastRecordedPullTime``)."""
+    ``pulled(repository, digest)``: a client pulled that manifest (ECR records ``lastRecordedPullTime``).
+    ``referrers(repository, digest, artifact_type)``: the descriptors of the manifests whose subject is ``digest``."""
 
     def __init__(self, host: str, account: str, region: str, backend: tuple[str, int], faults: FaultBook, *,
                  secret: Callable[[], str],
@@ -118,10 +119,11 @@ class Site:
                  mutability: Callable[[str], tuple[str, list[dict[str, str]]] | None],
                  blob_mounting: Callable[[], bool] = lambda: False,
                  pulled: Callable[[str, str], None] = lambda repository, digest: None,
+                 referrers: Callable[[str, str, str | None], list[dict[str, Any]]] = lambda r, d, t: [],
                  clock: Callable[[], float] = time.time) -> None:
         self.host, self.account, self.region, self.backend, self.faults = host, account, region, backend, faults
         self.secret, self.decide, self.backend_token = secret, decide, backend_token
-        self.mutability, self.clock, self.pulled = mutability, clock, pulled
+        self.mutability, self.clock, self.pulled, self.referrers = mutability, clock, pulled, referrers
         self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
         self._tag_locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -274,6 +276,9 @@ class Handler(BaseHTTPRequestHandler):
                      refusal.message)
             self._refuse(refusal)
             return
+        if request.kind == "referrers":
+            self._referrers(request)
+            return
         upload = request.kind == "blobs/uploads"
         if upload and (fault := site.faults.take(site.host, "blob-5xx")):
             self._refuse(Refusal(fault.status, "UNKNOWN", "injected fault: blob upload failed"))
@@ -288,9 +293,12 @@ class Handler(BaseHTTPRequestHandler):
             elif source:
                 repositories += (source,)
         bearer = f"Bearer {site.backend_token(repositories)}"
-        if request.kind == "manifests" and self.command == "PUT" and not request.reference.startswith("sha256:"):
-            with site.tag_lock(request.repository, request.reference):
-                self._put_tag(request, bearer)
+        if request.kind == "manifests" and self.command == "PUT":
+            if request.reference.startswith("sha256:"):
+                self._put_manifest(request, bearer)
+            else:
+                with site.tag_lock(request.repository, request.reference):
+                    self._put_manifest(request, bearer)
             return
         reset = upload and self._has_body() and site.faults.take(site.host, "reset")
         stall = site.faults.take(site.host, "stall") if upload else None
@@ -300,29 +308,53 @@ class Handler(BaseHTTPRequestHandler):
                 and site.faults.armed(site.host, "token-expiry")):
             site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
 
-    def _put_tag(self, request: RegistryRequest, bearer: str) -> None:
-        """A manifest PUT to a tag, under that tag's lock: refused when the tag is immutable and exists."""
+    def _put_manifest(self, request: RegistryRequest, bearer: str) -> None:
+        """A manifest PUT (under its tag's lock for a tag): refused when the tag is immutable and exists; the answer
+        names the manifest's ``subject`` in ``OCI-Subject`` (OCI distribution spec 1.1, "Pushing Manifests with
+        Subject"), so clients know the registry keeps the referrers and need no fallback tag."""
         site = self.server.site
         body = b"".join(self._body_pieces())
         if len(body) > limits.MANIFEST_BYTES:
             self._registry_error(400, "MANIFEST_INVALID", "manifest too large")
             return
+        if not request.reference.startswith("sha256:"):
+            try:
+                refused = site.refusal(request.repository, request.reference)
+            except (OSError, http.client.HTTPException) as exc:
+                log.warning("cannot check tag mutability of %s: %s", request.repository, exc)
+                self._registry_error(503, "UNAVAILABLE", "the sandbox cannot check the tag's mutability")
+                return
+            if refused:
+                log.info("refused overwriting immutable tag %s:%s on %s", request.repository, request.reference,
+                         site.host)
+                self._registry_error(400, "TAG_INVALID", refused)
+                return
         try:
-            refused = site.refusal(request.repository, request.reference)
-        except (OSError, http.client.HTTPException) as exc:
-            log.warning("cannot check tag mutability of %s: %s", request.repository, exc)
-            self._registry_error(503, "UNAVAILABLE", "the sandbox cannot check the tag's mutability")
-            return
-        if refused:
-            log.info("refused overwriting immutable tag %s:%s on %s", request.repository, request.reference,
-                     site.host)
-            self._registry_error(400, "TAG_INVALID", refused)
-            return
-        self._forward(body, bearer, reset=False, stall=0.0)
+            subject = (json.loads(body).get("subject") or {}).get("digest")
+        except (ValueError, AttributeError):
+            subject = None
+        self._forward(body, bearer, reset=False, stall=0.0, extra={"OCI-Subject": subject} if subject else None)
+
+    def _referrers(self, request: RegistryRequest) -> None:
+        """``GET /v2/NAME/referrers/DIGEST`` (OCI distribution spec 1.1, "Listing Referrers"): an image index of the
+        manifests whose subject is DIGEST, filtered by ``artifactType`` when asked (``OCI-Filters-Applied``)."""
+        self._drain()
+        wanted = dict(parse_qsl(urlsplit(self.path).query)).get("artifactType")
+        index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                 "manifests": self.server.site.referrers(request.repository, request.reference, wanted)}
+        data = json.dumps(index).encode()
+        self.send_response(200)
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        self.send_header("Content-Type", "application/vnd.oci.image.index.v1+json")
+        self.send_header("Content-Length", str(len(data)))
+        if wanted:
+            self.send_header("OCI-Filters-Applied", "artifactType")
+        self.end_headers()
+        self.wfile.write(data)
 
     # -- forwarding ------------------------------------------------------------------------------
     def _forward(self, body: bytes | None, authorization: str, reset: bool, stall: float,
-                 pulled: str | None = None) -> None:
+                 pulled: str | None = None, extra: dict[str, str] | None = None) -> None:
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
@@ -361,7 +393,7 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(stall)
             if pulled and answer.status == 200 and answer.getheader("Docker-Content-Digest"):
                 site.pulled(pulled, answer.getheader("Docker-Content-Digest") or "")
-            self._relay_answer(answer)
+            self._relay_answer(answer, extra if answer.status < 300 else None)
         except (ConnectionError, http.client.HTTPException, socket.timeout) as exc:
             log.warning("%s %s on %s failed: %s", self.command, self.path, site.host, exc)
             self.close_connection = True
@@ -391,11 +423,13 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _relay_answer(self, answer: http.client.HTTPResponse) -> None:
+    def _relay_answer(self, answer: http.client.HTTPResponse, extra: dict[str, str] | None = None) -> None:
         self.send_response_only(answer.status, answer.reason)
         for key, value in answer.getheaders():
             if key.lower() not in HOP_BY_HOP:
                 self.send_header(key, value)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         bodyless = self.command == "HEAD" or answer.status in (204, 304) or 100 <= answer.status < 200
         rechunk = not bodyless and answer.chunked
         until_close = not bodyless and not answer.chunked and answer.length is None

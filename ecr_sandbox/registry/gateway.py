@@ -27,17 +27,14 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_sandbox.registry import bridge, front, replication, store, tokens
-from ecr_sandbox.common import credentials
+from ecr_sandbox.registry import access, bridge, front, replication, store, tokens
 from ecr_sandbox.common.aws import moto_client, sandbox_call
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
-from ecr_sandbox.model import iam, registry_api
-from ecr_sandbox.model.names import registry_host, repository_arn
-from ecr_sandbox.model.registry_api import RegistryRequest
+from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.registry.client import RegistryClient
 
 log = logging.getLogger("ecr_sandbox.registry.gateway")
@@ -80,43 +77,27 @@ def own_ecr(settings: "Settings", account: str, region: str) -> Any:
     return _ecr(settings.data["moto_url"], account, region, settings.secret())
 
 
-def repository_of(ecr: Any, name: str) -> tuple[dict[str, Any] | None, str | None]:
-    """(the repository as DescribeRepositories shows it, or None; its policy text, or None)."""
-    try:
-        repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
-    except ecr.exceptions.RepositoryNotFoundException:
-        return None, None
-    try:
-        return repository, ecr.get_repository_policy(repositoryName=name)["policyText"]
-    except ecr.exceptions.RepositoryPolicyNotFoundException:
-        return repository, None
+def gateway_of(settings: "Settings") -> access.Gateway:
+    """What the decisions behind a registry request need (``ecr_sandbox.registry.access``)."""
+    return access.Gateway(settings.data, settings.secret(), lambda a, r: own_ecr(settings, a, r),
+                          lambda host, name: _registry_client(settings, host, name))
 
 
-def decide(settings: "Settings", account: str, region: str, credential: credentials.Credential,
-           request: RegistryRequest) -> front.Refusal | None:
-    """IAM's decision on one registry request (``ecr_sandbox.model.iam``): None, or ECR's refusal."""
-    caller = iam.Caller(credential.principal)
-    organization = settings.data.get("organization")
-    context = iam.context_for(caller, region, account, (organization["id"], organization["accounts"])
-                              if organization else None)
-    asked = iam.Request(caller, request.action, repository_arn(account, region, request.repository), context)
-    repository, policy = repository_of(own_ecr(settings, account, region), request.repository)
-    if repository is None:
-        if caller.account == account:
-            return front.Refusal(404, "NAME_UNKNOWN", registry_api.name_unknown(request.repository, account))
-        return front.Refusal(403, "DENIED", iam.denial_message(asked, iam.Decision(iam.IMPLICIT_DENY,
-                                                                                   "resource-based")))
-    decision = iam.evaluate(asked, policy)
-    if not decision.allowed:
-        return front.Refusal(403, "DENIED", iam.denial_message(asked, decision))
-    if request.kind == "manifests" and request.action == "ecr:BatchGetImage":
-        status = sandbox_call(settings.data["moto_url"], settings.secret(), account, region, "SandboxImageStatus",
-                              {"repositoryName": request.repository, "reference": request.reference})
-        if status.get("imageStatus") in ("ARCHIVED", "ACTIVATING"):
-            # "Archived images cannot be pulled. Requests to pull the archived image will fail with a 404 error."
-            return front.Refusal(404, "MANIFEST_UNKNOWN", registry_api.archived(request.reference,
-                                                                                request.repository))
-    return None
+def referrers(settings: "Settings", account: str, region: str) -> Callable[[str, str, str | None],
+                                                                          list[dict[str, Any]]]:
+    """The referrers API's descriptors, from ``ListImageReferrers`` (moto keeps each manifest's subject)."""
+
+    def found(repository: str, digest: str, artifact_type: str | None) -> list[dict[str, Any]]:
+        ecr = own_ecr(settings.current(), account, region)
+        options: dict[str, Any] = {"repositoryName": repository, "subjectId": {"imageDigest": digest}}
+        if artifact_type:
+            options["filter"] = {"artifactTypes": [artifact_type]}
+        listed = ecr.list_image_referrers(**options)["referrers"]
+        return [{"mediaType": r["mediaType"], "digest": r["digest"], "size": r["size"],
+                 **({"artifactType": r["artifactType"]} if r.get("artifactType") else {}),
+                 **({"annotations": r["annotations"]} if r.get("annotations") else {})} for r in listed]
+
+    return found
 
 
 def pulled(settings: "Settings", account: str, region: str) -> Callable[[str, str], None]:
@@ -222,11 +203,42 @@ def _store(handler: Handler, parts: list[str], body: bytes) -> None:
         return
     try:
         operation = json.loads(body)
+        if operation.get("op") == "backfill":
+            handler._send(*_backfill(settings, parts[0], parts[1], operation))
+            return
         client = _registry_client(settings, registry_host(*parts), str(operation["repository"]))
     except (ValueError, KeyError, TypeError):
         handler._send(400, {"error": "a store operation is a JSON object with op and repository"})
         return
     handler._send(*store.answer(operation, client, Path(registry["storage"])))
+
+
+def _backfill(settings: Settings, account: str, region: str, operation: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """A replication backfill moto started (``ecr_sandbox.moto_ext.backfill``): replicate each (image, tag) to the
+    destination as replication does, on a thread of its own, and report each result back to moto."""
+    destination = (str(operation["destination"][0]), str(operation["destination"][1]))
+    source = Path(settings.data["registries"][registry_host(account, region)]["storage"])
+    allowed = access.replication_allowed(gateway_of(settings), account)
+
+    def run() -> None:
+        for item in operation.get("items") or ():
+            code = replication.replicate_to(destination, lambda a, r: own_ecr(settings, a, r),
+                                            lambda host, name: _registry_client(settings, host, name),
+                                            settings.data["registries"], source, item["repository"], item["digest"],
+                                            item["mediaType"], item.get("tag"), allowed)
+            result = {"replicationBackfillId": operation["id"], "registryId": account,
+                      "repositoryName": item["repository"], "imageDigest": item["digest"],
+                      "imageTag": item.get("tag"), "status": "FAILED" if code else "COMPLETE"}
+            if code:
+                result["failureCode"] = code
+            try:
+                sandbox_call(settings.data["moto_url"], settings.secret(), account, region,
+                             "SandboxRecordBackfillResult", result)
+            except OSError as exc:
+                log.error("could not record a backfill result of %s: %s", item["repository"], exc)
+
+    threading.Thread(target=run, name="backfill", daemon=True).start()
+    return 202, {"accepted": len(operation.get("items") or ())}
 
 
 def _registry_client(settings: Settings, host: str, repository: str) -> RegistryClient:
@@ -243,7 +255,7 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
     account, region = registry["account"], registry["region"]
 
     def mutability(repository: str) -> tuple[str, list[dict[str, str]]] | None:
-        found, _ = repository_of(own_ecr(settings.current(), account, region), repository)
+        found, _ = access.repository_of(own_ecr(settings.current(), account, region), repository)
         if found is None:
             return None
         return found.get("imageTagMutability", "MUTABLE"), found.get("imageTagMutabilityExclusionFilters") or []
@@ -255,11 +267,12 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
 
     backend = (registry["address"], int(registry["backend_port"]))
     return front.Site(host, account, region, backend, FAULTS, secret=lambda: settings.current().secret(),
-                      decide=lambda credential, request: decide(settings.current(), account, region, credential,
-                                                                request),
+                      decide=lambda credential, request: access.decide(gateway_of(settings.current()), account,
+                                                                       region, credential, request),
                       backend_token=backend_token, mutability=mutability,
                       blob_mounting=blob_mounting(settings, account, region),
-                      pulled=pulled(settings, account, region))
+                      pulled=pulled(settings, account, region),
+                      referrers=referrers(settings, account, region))
 
 
 def blob_mounting(settings: Settings, account: str, region: str) -> Callable[[], bool]:
@@ -283,7 +296,8 @@ def _replicator(settings: Settings, account: str, region: str):  # type: ignore[
         moto_url = settings.data["moto_url"]
         replication.later(replication.replicate, lambda a, r: own_ecr(settings, a, r),
                           lambda host, name: _registry_client(settings, host, name), settings.data["registries"],
-                          moto_url, account, region, repository, digest, media_type, tag, settings.secret())
+                          moto_url, account, region, repository, digest, media_type, tag, settings.secret(),
+                          access.replication_allowed(gateway_of(settings), account))
 
     return after_put
 

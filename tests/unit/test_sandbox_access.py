@@ -10,7 +10,6 @@ import base64
 import json
 import socket
 import time
-from pathlib import Path
 from typing import Any, Iterator
 
 import boto3

@@ -16,6 +16,8 @@
     api.down()                        # stop what the sandbox started, remove exactly the hosts/certs it wrote
     api.inject_fault(host_or_"api", kind, count=1, seconds=0.0)   # tests: see docs/sandbox-faults.md
     api.clear_faults()
+    api.set_token_lifetime(seconds)   # tests: tokens handed out from now on expire after that (None: 12 hours)
+    api.apply_lifecycle_policies()    # apply every lifecycle policy now (ECR: within 24 hours)
 
     api.bootstrap(info, root)         # cdk bootstrap every target (one CLI per account, in parallel)
     api.deploy(info, root)            # cdk deploy --all into the sandbox
@@ -33,14 +35,14 @@ from __future__ import annotations
 from ecr_sandbox.control.cdk import CdkError, bootstrap, deploy
 from ecr_sandbox.control.cli import machine_wide_notice
 from ecr_sandbox.control.errors import ComponentError, SandboxError
-from ecr_sandbox.control.fault_admin import clear_faults, inject_fault
+from ecr_sandbox.control.fault_admin import apply_lifecycle_policies, clear_faults, inject_fault, set_token_lifetime
 from ecr_sandbox.control.sandbox import (ComponentStatus, RegistryInfo, SandboxInfo, apply_env, down, ensure_up, env,
                                          process_env, status)
 from ecr_sandbox.control.state import Paths, SystemPaths
 from ecr_sandbox.model.names import registry_host
 
 __all__ = [
-    "CdkError", "ComponentError", "ComponentStatus", "Paths", "RegistryInfo", "SandboxError", "SandboxInfo",
+    "CdkError", "ComponentError", "apply_lifecycle_policies", "ComponentStatus", "Paths", "RegistryInfo", "SandboxError", "SandboxInfo",
     "SystemPaths", "apply_env", "bootstrap", "clear_faults", "deploy", "down", "ensure_up", "env", "inject_fault",
-    "machine_wide_notice", "process_env", "registry_host", "status",
+    "machine_wide_notice", "process_env", "registry_host", "set_token_lifetime", "status",
 ]

@@ -7,6 +7,7 @@
     api.inject_fault(host, "token-expiry", count=3)    # 401 invalid_token after the push's first blob
     api.inject_fault("api", "throttle", count=4, operation="DescribeImages")   # 429 ThrottlingException
     api.clear_faults()                                 # disarm everything, in the gateway and in moto
+    api.set_token_lifetime(5)                          # tokens handed out from now on expire after 5 s
 
 Each fault applies to the next ``count`` matching requests, then disarms itself. The calls go to the
 running sandbox's gateway (registry faults) or moto (``"api"``) with the per-sandbox secret.
@@ -20,6 +21,8 @@ from ecr_sandbox.control.secretfile import secret_path
 from ecr_sandbox.control.state import Paths, State
 
 MOTO_ADMIN = "/_sandbox/faults"
+MOTO_SETTINGS = "/_sandbox/settings"
+MOTO_LIFECYCLE = "/_sandbox/lifecycle"
 GATEWAY_ADMIN = "/admin/faults"
 
 
@@ -59,3 +62,28 @@ def clear_faults(paths: Paths | None = None) -> None:
         admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_ADMIN}", secret, "DELETE")
     except (FaultError, OSError) as exc:
         raise SandboxError(f"clear_faults: {exc}") from exc
+
+
+def set_token_lifetime(seconds: float | None, paths: Paths | None = None) -> None:
+    """How long the authorization tokens moto hands out from now on live (``None``: ECR's 12 hours); tokens already
+    handed out keep their own expiry. For tests of what clients do when a token expires."""
+    paths = paths or Paths.default()
+    state = State.load(paths)
+    try:
+        admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_SETTINGS}", _secret(paths), "POST",
+                   {"token_seconds": seconds})
+    except (FaultError, OSError) as exc:
+        raise SandboxError(f"set_token_lifetime: {exc}") from exc
+
+
+def apply_lifecycle_policies(paths: Paths | None = None) -> dict[str, object]:
+    """Apply every repository's lifecycle policy now (ECR does it on its own within 24 hours; the sandbox when
+    asked): expired images are deleted from the ECR API and the registry, transitioned ones archived. Returns what
+    was done, ``{"ACCOUNT/REGION/REPOSITORY": {"expired": [...], "archived": [...]}}``."""
+    paths = paths or Paths.default()
+    state = State.load(paths)
+    try:
+        answer = admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_LIFECYCLE}", _secret(paths), "POST", {})
+    except (FaultError, OSError) as exc:
+        raise SandboxError(f"apply_lifecycle_policies: {exc}") from exc
+    return dict(answer.get("applied") or {})  # type: ignore[arg-type]

@@ -23,6 +23,8 @@ def write_config(paths: Paths, state: State, signer: tuple[Path, Path]) -> None:
     data = {
         "moto_url": f"http://localhost:{state.moto_port}",
         "accounts": state.accounts,
+        "organization": {"id": state.organization_id, "accounts": state.organization_accounts}
+        if state.organization_id else None,
         "ca_cert": str(paths.pki_dir / "ca.crt"),
         "signer_cert": str(signer[0]),
         "signer_key": str(signer[1]),

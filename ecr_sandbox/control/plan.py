@@ -9,6 +9,10 @@ spec reader's top-level names are used (``from ecr_spec import ...``), never a r
 Which registries get a stack (``targets``, what ``cdk bootstrap`` must reach) is read from the spec's data as
 README.md states it: every (environment account, region), and every replication destination in an environment's
 account that no environment lists (a replica-only stack there).
+
+The sandbox's AWS Organization (what ``aws:PrincipalOrgID`` conditions are evaluated against): the first
+``pull.organization_id`` the spec names (else ``DEFAULT_ORGANIZATION``), with the environments' accounts as its
+members; accounts the spec only grants (``pull.accounts``, ``push.accounts``) or replicates to are outside it.
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ from ecr_sandbox.control.errors import SpecReadError
 from ecr_spec import RegistrySpec, SpecError, SpecFileError, load_cdk_json
 
 
+DEFAULT_ORGANIZATION = "o-ecrsandbox"
+
+
 @dataclass(frozen=True)
 class Plan:
     accounts: tuple[str, ...]
     registries: tuple[tuple[str, str], ...]  # (account, region), sorted
     default_region: str
     targets: tuple[tuple[str, str], ...] = ()  # (account, region) of every stack: what `cdk deploy` reaches
+    organization: tuple[str, tuple[str, ...]] = (DEFAULT_ORGANIZATION, ())  # (id, member accounts)
 
 
 def plan_from_spec(spec: RegistrySpec) -> Plan:
@@ -44,7 +52,11 @@ def plan_from_spec(spec: RegistrySpec) -> Plan:
             if destination.account in environment_accounts:
                 stacks.add((destination.account, destination.region))
     default_region = spec.environments[0].regions[0]
-    return Plan(tuple(sorted(accounts)), tuple(sorted(registries)), default_region, tuple(sorted(stacks)))
+    named = [grants.pull.organization_id for grants in [*spec.repositories, *spec.creation_templates]
+             if grants.pull.organization_id]
+    organization = (named[0] if named else DEFAULT_ORGANIZATION, tuple(sorted(environment_accounts)))
+    return Plan(tuple(sorted(accounts)), tuple(sorted(registries)), default_region, tuple(sorted(stacks)),
+                organization)
 
 
 def load_plan(spec_path: str | None = None, cdk_json: str | Path = "cdk.json") -> Plan:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ecr_sandbox.control import (certs, dockerd, envfile, files, gateway_process, hosts, install, moto_process,
                                  processes, registry_process)
-from ecr_sandbox.control.errors import ComponentError, SandboxError
+from ecr_sandbox.control.errors import SandboxError
 from ecr_sandbox.control.plan import Plan, load_plan
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.control.state import FIRST_REGISTRY_OCTET, Paths, RegistryRecord, State, exclusive
@@ -47,6 +47,7 @@ class SandboxInfo:
     default_region: str
     sandbox_dir: Path
     cold_start: bool = field(default=False, compare=False)
+    organization: tuple[str, tuple[str, ...]] = ("", ())  # the sandbox's AWS Organization: (id, member accounts)
 
     def registry(self, account: str, region: str) -> RegistryInfo:
         for reg in self.registries:
@@ -145,6 +146,7 @@ def ensure_up(spec_path: str | None = None, cdk_json: str | Path = "cdk.json", p
         default_region=plan.default_region,
         sandbox_dir=paths.root,
         cold_start=cold,
+        organization=plan.organization,
     )
 
 
@@ -166,6 +168,7 @@ def _plan_state(paths: Paths, plan: Plan, moto_port: int | None = None, gateway_
     _preflight(paths, moto_port, gateway_port, records)
     state.moto_port, state.gateway_port = moto_port, gateway_port
     state.accounts, state.registries = list(plan.accounts), records
+    state.organization_id, state.organization_accounts = plan.organization[0], list(plan.organization[1])
     state.save(paths)
     return state
 

@@ -145,6 +145,8 @@ class State:
     started_dockerd: bool = False
     moto_session: str = ""  # changes whenever moto (re)starts; names the profiles' role sessions
     accounts: list[str] = field(default_factory=list)
+    organization_id: str = ""
+    organization_accounts: list[str] = field(default_factory=list)
     registries: list[RegistryRecord] = field(default_factory=list)
     hosts_lines: list[str] = field(default_factory=list)  # exactly the /etc/hosts lines this sandbox wrote
     trust: list[TrustRecord] = field(default_factory=list)

@@ -65,11 +65,19 @@ def _listed_manifests(manifest_text: str) -> tuple[str, ...]:
     return tuple(m["digest"] for m in manifest.get("manifests", ()) if isinstance(m, dict) and "digest" in m)
 
 
+STORAGE = {"ACTIVE": lifecycle.STANDARD, "ARCHIVED": lifecycle.ARCHIVE, "ACTIVATING": lifecycle.ACTIVATING}
+
+
 def _image(image: Any) -> lifecycle.Image:
-    """moto's image as the lifecycle rules see it."""
+    """moto's image as the lifecycle rules see it (status, pull, archive and restore times: ``images.settle``)."""
+    from ecr_sandbox.moto_ext.images import settle
+
+    settle(image)
     return lifecycle.Image(image.get_image_digest(), tuple(image.image_tags),
                            datetime.fromtimestamp(image.image_pushed_at, timezone.utc),
-                           children=_listed_manifests(image.image_manifest))
+                           last_pulled_at=image.last_recorded_pull_time, storage_class=STORAGE[image.image_status],
+                           archived_at=image.last_archived_at, activated_at=image.last_activated_at,
+                           children=_listed_manifests(image.image_manifest), subject=image.subject_manifest_digest)
 
 
 def _result(decision: lifecycle.Decision) -> dict[str, Any]:
@@ -208,3 +216,37 @@ def install_image_size() -> None:
 def install() -> None:
     install_preview()
     install_image_size()
+
+
+def apply_lifecycle_policies(now: datetime | None = None) -> dict[str, Any]:
+    """Apply every repository's lifecycle policy now, as ECR does on its own ("within 24 hours", user guide
+    "Automate the cleanup of images by using lifecycle policies"): the sandbox's reading decides
+    (``ecr_sandbox.model.lifecycle``); expired images are deleted (in the registry too: ``BatchDeleteImage`` and
+    ``ecr_sandbox.moto_ext.store``), transitioned ones archived. Returns what was done, per registry and repository."""
+    from moto.ecr.models import ecr_backends
+
+    from ecr_sandbox.moto_ext import store
+
+    now = now or datetime.now(timezone.utc)
+    done: dict[str, Any] = {}
+    store.mark(False)  # the registry must follow
+    for account, regions in list(ecr_backends.items()):
+        for region, backend in list(regions.items()):
+            for name, repository in list(backend.repositories.items()):
+                if not repository.lifecycle_policy:
+                    continue
+                try:
+                    rules = lifecycle.read_policy(repository.lifecycle_policy)
+                except lifecycle.PolicyError:
+                    continue
+                decisions = lifecycle.decide(rules, [_image(i) for i in repository.images], now)
+                expired = [d.image.digest for d in decisions if d.action == lifecycle.EXPIRE]
+                archived = [d.image.digest for d in decisions if d.action == lifecycle.TRANSITION]
+                if expired:
+                    backend.batch_delete_image(name, None, [{"imageDigest": digest} for digest in expired])
+                for image in repository.images:
+                    if image.get_image_digest() in archived:
+                        image.image_status, image.last_archived_at = "ARCHIVED", now
+                if expired or archived:
+                    done[f"{account}/{region}/{name}"] = {"expired": expired, "archived": archived}
+    return done

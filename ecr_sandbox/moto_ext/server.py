@@ -1,9 +1,9 @@
 """moto as a server, with ECR's gaps closed: ``python -m ecr_sandbox.moto_ext.server --port P``.
 
 Before moto starts it gets its patches: the CloudFormation handlers of ``ecr_sandbox.moto_ext.cfn`` (so a
-deployed template reads back through the ECR API as written), ``patch_authorization_token`` below, ECR's
-lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ext.ecr``), the account settings
-(``ecr_sandbox.moto_ext.account_settings``), and ``install_faults``: the
+deployed template reads back through the ECR API as written), ECR's tokens and IAM's decision on every ECR call
+(``ecr_sandbox.moto_ext.access``), ECR's lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ext.ecr``),
+the account settings (``ecr_sandbox.moto_ext.account_settings``), and ``install_faults``: the
 admin call ``POST|DELETE /_sandbox/faults`` (per-sandbox secret in ``X-Sandbox-Secret``) arms API faults
 (``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md).
 """
@@ -12,41 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from base64 import b64encode
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ecr_sandbox.moto_ext import account_settings, cfn, ecr, replication
+from ecr_sandbox.moto_ext import access, account_settings, backfill, cfn, ecr, images, replication
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
 
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 ADMIN_PATH = "/_sandbox/faults"
 FAULTS = FaultBook()
-
-
-def patch_authorization_token() -> None:
-    """Make the token's password name the *caller's* account, as a real ECR token names its identity.
-
-    moto puts the requested ``registryIds`` into the password, so account B asking for a token for
-    account A's registry would get A's password and pass as A. Here the password is always
-    ``<caller account>-auth-token`` (identical to moto when no registryIds are given); the
-    ``proxyEndpoint`` still names each requested registry.
-    """
-    from moto.ecr.responses import ECRResponse
-
-    if getattr(ECRResponse, "_sandbox_patched", False):
-        return
-    original = ECRResponse.get_authorization_token
-
-    def get_authorization_token(self):  # type: ignore[no-untyped-def]
-        result = original(self)
-        token = b64encode(f"AWS:{self.current_account}-auth-token".encode("ascii")).decode()
-        for entry in result.result["authorizationData"]:
-            entry["authorizationToken"] = token
-        return result
-
-    ECRResponse.get_authorization_token = get_authorization_token  # type: ignore[method-assign]
-    ECRResponse._sandbox_patched = True  # type: ignore[attr-defined]
 
 
 def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any],
@@ -80,7 +54,7 @@ def fault_middleware(app: Callable[..., Iterable[bytes]], secret_file: Path) -> 
 
 
 def install_faults(state_dir: str | None) -> None:
-    """Put ``fault_middleware`` in front of every app moto's server builds."""
+    """Put ``fault_middleware`` (then ``access.middleware``) in front of every app moto's server builds."""
     from moto import server
 
     if getattr(server.DomainDispatcherApplication, "_sandbox_faults", False):
@@ -89,7 +63,8 @@ def install_faults(state_dir: str | None) -> None:
     original = server.DomainDispatcherApplication.__call__
 
     def call(self, environ, start_response):  # type: ignore[no-untyped-def]
-        return fault_middleware(lambda e, s: original(self, e, s), secret_file)(environ, start_response)
+        inner = access.middleware(lambda e, s: original(self, e, s))
+        return fault_middleware(inner, secret_file)(environ, start_response)
 
     server.DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
     server.DomainDispatcherApplication._sandbox_faults = True  # type: ignore[attr-defined]
@@ -102,8 +77,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state-dir", help="the sandbox folder that started it (lets `down` find it after a crash)")
     args = parser.parse_args(argv)
     cfn.install()
-    patch_authorization_token()
+    access.install(args.state_dir)
     ecr.install()
+    images.install()
+    backfill.install()
     replication.install()
     account_settings.install()  # PutAccountSetting / GetAccountSetting (BLOB_MOUNTING)
     install_faults(args.state_dir)

@@ -1,4 +1,4 @@
-"""The push bridge: registry notifications in, moto ``put_image`` out.
+"""The push bridge: registry notifications in, moto ``put_image`` (and ``batch_delete_image``) out.
 
 Each registry POSTs its events to ``/events/ACCOUNT/REGION`` on the gateway. For every manifest
 ``push`` the bridge reads the manifest's exact bytes from that registry's storage and calls moto's
@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from ecr_sandbox.registry import store
 from ecr_sandbox.registry.storage import DIGEST, blob_path
 
 MANIFEST_MEDIA_TYPES = frozenset(
@@ -43,6 +44,22 @@ class Retry(Exception):
     """moto could not be reached: ask the registry to send the events again."""
 
 
+def _deleted(target: dict[str, Any], storage_root: Path, ecr_client: Callable[[], Any]) -> None:
+    """A manifest a client deleted in the registry (``DELETE /v2/NAME/manifests/DIGEST``, ECR's
+    ``ecr:BatchDeleteImage``) is deleted in moto too; deletes the store made for moto are not sent back."""
+    digest, repository = target.get("digest"), target.get("repository")
+    if not isinstance(digest, str) or not DIGEST.fullmatch(digest) or not repository:
+        return
+    if store.made_here(storage_root, repository, digest):
+        return
+    try:
+        ecr_client().batch_delete_image(repositoryName=repository, imageIds=[{"imageDigest": digest}])
+    except EndpointConnectionError as exc:
+        raise Retry(str(exc)) from exc
+    except ClientError as exc:
+        log.info("delete of %s %s not recorded: %s", repository, digest, exc)
+
+
 def handle_events(
     events: list[dict[str, Any]],
     storage_root: Path,
@@ -55,6 +72,9 @@ def handle_events(
     recorded = 0
     for event in events:
         target = event.get("target") or {}
+        if event.get("action") == "delete":
+            _deleted(target, storage_root, ecr_client)
+            continue
         if event.get("action") != "push" or target.get("mediaType") not in MANIFEST_MEDIA_TYPES:
             continue
         repository, digest, tag = target.get("repository"), target.get("digest"), target.get("tag")

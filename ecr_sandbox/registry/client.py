@@ -7,8 +7,9 @@ monolithically" (``POST /v2/<name>/blobs/uploads/`` gives 202 and a ``Location``
 with the bytes gives 201), "Pushing Manifests" (``PUT /v2/<name>/manifests/<reference>`` with the manifest's
 ``Content-Type``: 201), "Pulling manifests" (``GET``) and "Deleting Manifests" (``DELETE`` by digest: 202).
 
-It talks to one host with one ready ``Authorization`` value (the gateway mints its own token); it never follows
-challenges or redirects: the sandbox's registries answer it directly.
+It talks to one registry with one ready ``Authorization`` value (the gateway mints its own token); it never
+follows challenges or redirects. By default over HTTPS to the host name (trusting ``ca_file``); with ``address``,
+plain HTTP to the registry behind the front at that (address, port), naming the host in ``Host``.
 """
 
 from __future__ import annotations
@@ -32,19 +33,25 @@ class RegistryCallError(OSError):
 
 
 class RegistryClient:
-    def __init__(self, host: str, ca_file: str | Path, authorization: str, port: int = 443) -> None:
-        self.host, self.port, self.authorization = host, port, authorization
-        self._tls = ssl.create_default_context(cafile=str(ca_file))
+    def __init__(self, host: str, authorization: str, *, ca_file: str | Path | None = None,
+                 address: tuple[str, int] | None = None) -> None:
+        self.host, self.authorization, self.address = host, authorization, address
+        self._tls = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
 
     def __repr__(self) -> str:
         return f"RegistryClient({self.host!r}, authorization=<hidden>)"
 
     def _call(self, method: str, path: str, expect: tuple[int, ...], headers: dict[str, str] | None = None,
               body: Any = None) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPSConnection(self.host, self.port, timeout=TIMEOUT, context=self._tls,
-                                                 blocksize=BLOCK)
+        connection: http.client.HTTPConnection
+        if self.address is not None:
+            connection = http.client.HTTPConnection(*self.address, timeout=TIMEOUT, blocksize=BLOCK)
+        else:
+            connection = http.client.HTTPSConnection(self.host, 443, timeout=TIMEOUT, context=self._tls,
+                                                     blocksize=BLOCK)
         try:
-            connection.request(method, path, body=body, headers={"Authorization": self.authorization,
+            connection.request(method, path, body=body, headers={"Host": self.host,
+                                                                  "Authorization": self.authorization,
                                                                   **(headers or {})})
             answer = connection.getresponse()
             data = answer.read()
@@ -73,3 +80,11 @@ class RegistryClient:
         _, headers, _ = self._call("PUT", f"/v2/{repository}/manifests/{reference}", (201,),
                                    {"Content-Type": media_type}, manifest)
         return headers.get("docker-content-digest", "")
+
+    def delete_manifest(self, repository: str, digest: str) -> None:
+        """``DELETE`` a manifest by digest (202; 404 when it is gone already)."""
+        self._call("DELETE", f"/v2/{repository}/manifests/{digest}", (202, 404))
+
+    def delete_blob(self, repository: str, digest: str) -> None:
+        """``DELETE`` a blob's link in a repository (202; 404 when it is gone already)."""
+        self._call("DELETE", f"/v2/{repository}/blobs/{digest}", (202, 404))

@@ -3,27 +3,35 @@
 It runs inside the gateway process, one listener per registry on ``127.0.0.N:443`` with the host's
 certificate, and forwards each request to that registry's Debian ``docker-registry`` on
 ``127.0.0.N:5000`` (plain HTTP on loopback), streaming bodies in 1 MiB pieces (never a whole blob in
-memory). On the way it does what distribution cannot do the way ECR does:
+memory). The front is where the registry answers as ECR does (``ecr_sandbox.model.registry_api``):
 
-- **Immutable tags at push time.** A manifest ``PUT`` to a tag the repository's tag mutability makes
-  immutable (``IMMUTABLE``, ``IMMUTABLE_WITH_EXCLUSION`` unless an exclusion filter matches the tag,
-  ``MUTABLE_WITH_EXCLUSION`` when one matches) is refused when the tag already names another digest:
-  HTTP 400, ``TAG_INVALID``, ECR's message (``docker push`` prints ``tag invalid: The image tag 'v1'
-  already exists in the 'team/app' repository and cannot be overwritten because the tag is immutable.``).
-  The same manifest again (same digest) is accepted, as on ECR.
+- **Authentication as ECR's.** ECR takes its authorization token as HTTP basic credentials (user ``AWS``): no or
+  wrong credentials get 401 with a ``Basic`` challenge; an expired token, or the token-expiry fault, 403
+  ``denied: Your authorization token has expired. Reauthenticate and try again.``; a token of another region
+  400 at ``/v2/`` (``docker login``) and the expired answer elsewhere. The token names the principal
+  (``ecr_sandbox.common.credentials``).
+- **Access decided as IAM decides**, per request: each request's ECR action (``ecr:BatchGetImage``,
+  ``ecr:InitiateLayerUpload``, ...) for the token's principal is decided by the gateway (``decide``: the
+  repository and its policy, ``ecr_sandbox.model.iam``); a repository that does not exist is 404
+  ``name unknown``; a refusal 403 ``denied`` with IAM's sentence. The registry behind only sees the front's own
+  bearer token.
+- **Immutable tags at push time.** A manifest ``PUT`` to a tag the repository's tag mutability makes immutable
+  (``IMMUTABLE``, ``IMMUTABLE_WITH_EXCLUSION`` unless an exclusion filter matches the tag,
+  ``MUTABLE_WITH_EXCLUSION`` when one matches) is refused when the tag already exists, whatever digest it
+  names, as ECR refuses it (aws/containers-roadmap#2179, moby/buildkit#3776): HTTP 400, ``TAG_INVALID``,
+  ``tag invalid: The image tag 'v1' already exists in the 'team/app' repository and cannot be overwritten because
+  the tag is immutable.`` The check and the PUT hold a lock per tag, so of two concurrent pushes one wins.
 - **Cross-repository mounts only where ECR mounts.** ECR mounts a blob (``POST .../blobs/uploads/?mount=&from=``)
   only when the registry's account setting ``BLOB_MOUNTING`` is ``ENABLED`` (user guide, "Blob mounting in
   Amazon ECR"); otherwise the front forwards the POST without ``mount`` and ``from``, so the registry starts a
   plain upload (202) as ECR does.
-- **The token realm** ``https://HOST/token`` (the registries' ``auth.token.realm``): served here over TLS
-  with the sandbox CA, so whoever trusts the registry trusts its realm.
 - **Faults** armed through ``ecr_sandbox.common.faults`` (5xx, reset, stall, expired token, tampered manifest)
   for tests.
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import http.client
 import json
 import logging
@@ -33,12 +41,15 @@ import ssl
 import struct
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ecr_sandbox.common import credentials
 from ecr_sandbox.common.faults import FaultBook
-from ecr_sandbox.model import limits, tags
+from ecr_sandbox.model import limits, registry_api, tags, tokens
+from ecr_sandbox.model.registry_api import RegistryRequest
 
 log = logging.getLogger("ecr_sandbox.registry.front")
 
@@ -54,13 +65,8 @@ MANIFEST_ACCEPT = ", ".join([
 
 
 def immutable_message(tag: str, repository: str) -> str:
-    """ECR's refusal of a manifest PUT that would move an immutable tag (registry API, ``TAG_INVALID``).
-
-    Reported by `docker push` against ECR as ``tag invalid: The image tag '<tag>' already exists in the
-    '<repository>' repository and cannot be overwritten because the tag is immutable.`` (the wording since
-    tag-mutability exclusion filters; before them ECR said "because the repository is immutable")."""
-    return (f"The image tag '{tag}' already exists in the '{repository}' repository and cannot be "
-            f"overwritten because the tag is immutable.")
+    """ECR's refusal of a manifest PUT that would move an immutable tag (``ecr_sandbox.model.registry_api``)."""
+    return registry_api.immutable_tag(tag, repository)
 
 
 def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], tag: str) -> bool:
@@ -70,10 +76,14 @@ def tag_is_immutable(mutability: str, exclusion_filters: list[dict[str, str]], t
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any],
               headers: dict[str, str] | None = None) -> None:
-    """A small JSON answer (the gateway's and the fronts' errors and tokens). The answer to a ``HEAD`` has the
-    headers only (RFC 9110, 9.3.2): a body there would be read as the start of the connection's next answer."""
+    """A small JSON answer (the gateway's and the fronts' errors). Every registry answer names the API version,
+    as distribution's (and ECR's) do: a client that sees it knows it reached a v2 registry and reports that
+    registry's error instead of trying plain http next (the Docker engine does that for loopback addresses).
+    The answer to a ``HEAD`` has the headers only (RFC 9110, 9.3.2): a body there would be read as the start of
+    the connection's next answer."""
     data = json.dumps(body).encode()
     handler.send_response(status)
+    handler.send_header("Docker-Distribution-API-Version", "registry/2.0")
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))
     for key, value in (headers or {}).items():
@@ -82,17 +92,73 @@ def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]
     if handler.command != "HEAD":
         handler.wfile.write(data)
 
-class Site:
-    """One registry behind the front: its host name, backend address and the gateway's callbacks."""
 
-    def __init__(self, host: str, backend: tuple[str, int], faults: FaultBook,
+@dataclass(frozen=True)
+class Refusal:
+    """How ECR turns a request away: HTTP status, distribution error code, message (and headers)."""
+
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def expired() -> Refusal:
+    return Refusal(403, "DENIED", registry_api.EXPIRED)
+
+
+class Site:
+    """One registry behind the front: its host name, account, region, backend address and the gateway's callbacks.
+
+    ``decide(credential, request)``: None when the token's principal may do ``request``, else ECR's refusal.
+    ``backend_token(repositories)``: the front's own bearer token for the registry behind.
+    ``mutability(repository)``: the repository's tag mutability and exclusion filters (None: no repository).
+    ``pulled(repository, digest)``: a client pulled that manifest (ECR records ``lastRecordedPullTime``).
+    ``referrers(repository, digest, artifact_type)``: the descriptors of the manifests whose subject is ``digest``."""
+
+    def __init__(self, host: str, account: str, region: str, backend: tuple[str, int], faults: FaultBook, *,
+                 secret: Callable[[], str],
+                 decide: Callable[[credentials.Credential, RegistryRequest], Refusal | None],
+                 backend_token: Callable[[tuple[str, ...]], str],
                  mutability: Callable[[str], tuple[str, list[dict[str, str]]] | None],
-                 pull_token: Callable[[str], str],
-                 token: Callable[[str, dict[str, list[str]], str | None, tuple[str, str] | None], tuple[int, dict[str, Any]]],
-                 blob_mounting: Callable[[], bool] = lambda: False) -> None:
-        self.host, self.backend, self.faults = host, backend, faults
-        self.mutability, self.pull_token, self.token = mutability, pull_token, token
+                 blob_mounting: Callable[[], bool] = lambda: False,
+                 pulled: Callable[[str, str], None] = lambda repository, digest: None,
+                 referrers: Callable[[str, str, str | None], list[dict[str, Any]]] = lambda r, d, t: [],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.host, self.account, self.region, self.backend, self.faults = host, account, region, backend, faults
+        self.secret, self.decide, self.backend_token = secret, decide, backend_token
+        self.mutability, self.clock, self.pulled, self.referrers = mutability, clock, pulled, referrers
         self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
+        self._tag_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def tag_lock(self, repository: str, tag: str) -> threading.Lock:
+        with self._guard:
+            return self._tag_locks.setdefault((repository, tag), threading.Lock())
+
+    def authenticate(self, authorization: str, ping: bool) -> credentials.Credential | Refusal:
+        """The credential in a ``Basic`` header, or ECR's refusal (see the module docstring)."""
+        challenge = {"WWW-Authenticate": registry_api.basic_challenge(self.host)}
+        unauthorized = Refusal(401, "UNAUTHORIZED", "Not Authorized", challenge)
+        if not authorization.lower().startswith("basic "):
+            return unauthorized
+        try:
+            user, _, password = base64.b64decode(authorization[6:].strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return unauthorized
+        if user != tokens.USER:
+            return unauthorized
+        try:
+            credential = credentials.read(self.secret(), password)
+        except credentials.BadCredentials:
+            return unauthorized
+        if credential.region != self.region:
+            return Refusal(400, "UNSUPPORTED", "the token was issued for another region") if ping else expired()
+        if credential.expired(self.clock()):
+            return expired()
+        if authorization in self.faults.expired_tokens and self.faults.take(self.host, "token-expiry"):
+            return expired()
+        return credential
 
     def upload_target(self, target: str) -> str:
         """The request target of an upload ``POST`` as the registry should see it: without ``mount`` and
@@ -111,22 +177,19 @@ class Site:
         try:
             conn.request("HEAD", f"/v2/{repository}/manifests/{tag}", headers={
                 "Host": self.host, "Accept": MANIFEST_ACCEPT,
-                "Authorization": f"Bearer {self.pull_token(repository)}"})
+                "Authorization": f"Bearer {self.backend_token((repository,))}"})
             answer = conn.getresponse()
             answer.read()
             return answer.getheader("Docker-Content-Digest") if answer.status == 200 else None
         finally:
             conn.close()
 
-    def refusal(self, repository: str, tag: str, digest: str) -> str | None:
-        """ECR's message when this manifest PUT would move an immutable tag, else None."""
+    def refusal(self, repository: str, tag: str) -> str | None:
+        """ECR's message when a manifest PUT to ``tag`` would overwrite an immutable tag, else None."""
         setting = self.mutability(repository)
         if setting is None or not tag_is_immutable(setting[0], setting[1], tag):
             return None
-        current = self.current_digest(repository, tag)
-        if current is None or current == digest:
-            return None
-        return immutable_message(tag, repository)
+        return immutable_message(tag, repository) if self.current_digest(repository, tag) is not None else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -142,7 +205,11 @@ class Handler(BaseHTTPRequestHandler):
         send_json(self, status, body, headers)
 
     def _registry_error(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        self._answer(status, {"errors": [{"code": code, "message": message, "detail": None}]}, headers)
+        self._answer(status, registry_api.error_body(code, message), headers)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        self._drain()
+        self._registry_error(refusal.status, refusal.code, refusal.message, refusal.headers)
 
     # -- request bodies --------------------------------------------------------------------------
     def _chunked(self) -> bool:
@@ -189,67 +256,111 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         site = self.server.site
         path = urlsplit(self.path).path
-        if path == "/token":
-            self._token()
-            return
-        upload = "/blobs/uploads/" in path
         auth = self.headers.get("Authorization") or ""
+        ping = path.rstrip("/") == "/v2"
+        credential = site.authenticate(auth, ping)
+        if isinstance(credential, Refusal):
+            log.info("%s %s on %s refused: %s", self.command, path, site.host, credential.message)
+            self._refuse(credential)
+            return
+        if ping:
+            self._drain()
+            self._answer(200, {})
+            return
+        request = registry_api.classify(self.command, path)
+        if request is None:
+            self._refuse(Refusal(404, "UNSUPPORTED", f"{path} is not part of Amazon ECR's registry API"))
+            return
+        if request.kind == "blobs" and self.command == "DELETE":  # layers go with their images, never alone
+            self._refuse(Refusal(405, "UNSUPPORTED", "The operation is unsupported."))
+            return
+        refusal = site.decide(credential, request)
+        if refusal is not None:
+            log.info("%s %s on %s for %s refused: %s", self.command, path, site.host, credential.principal,
+                     refusal.message)
+            self._refuse(refusal)
+            return
+        if request.kind == "referrers":
+            self._referrers(request)
+            return
+        upload = request.kind == "blobs/uploads"
         if upload and (fault := site.faults.take(site.host, "blob-5xx")):
-            self._drain()
-            self._registry_error(fault.status, "UNKNOWN", "injected fault: blob upload failed")
+            self._refuse(Refusal(fault.status, "UNKNOWN", "injected fault: blob upload failed"))
             return
-        if auth and auth in site.faults.expired_tokens and site.faults.take(site.host, "token-expiry"):
-            self._drain()
-            repository = path[4:].split("/blobs/")[0].split("/manifests/")[0]
-            challenge = (f'Bearer realm="https://{site.host}/token",service="{site.host}",'
-                         f'scope="repository:{repository}:pull,push",error="invalid_token"')
-            self._registry_error(401, "UNAUTHORIZED", "authentication required (injected: token expired)",
-                                 {"WWW-Authenticate": challenge})
-            return
-        body: bytes | None = None
-        match = MANIFEST_PUT.match(path)
-        if self.command == "PUT" and match and not match["reference"].startswith("sha256:"):
-            body = b"".join(self._body_pieces())
-            if len(body) > limits.MANIFEST_BYTES:
-                self._registry_error(400, "MANIFEST_INVALID", "manifest too large")
-                return
-            digest = "sha256:" + hashlib.sha256(body).hexdigest()
-            try:
-                refused = site.refusal(match["name"], match["reference"], digest)
-            except (OSError, http.client.HTTPException) as exc:
-                log.warning("cannot check tag mutability of %s: %s", match["name"], exc)
-                self._registry_error(503, "UNAVAILABLE", "the sandbox cannot check the tag's mutability")
-                return
-            if refused:
-                log.info("refused moving immutable tag %s:%s on %s", match["name"], match["reference"], site.host)
-                self._registry_error(400, "TAG_INVALID", refused)
-                return
+        repositories = (request.repository,)
         if upload and self.command == "POST":
             self.path = site.upload_target(self.path)
-        reset = upload and body is None and self._has_body() and site.faults.take(site.host, "reset")
+            source = dict(parse_qsl(urlsplit(self.path).query)).get("from")
+            if source and site.decide(credential, RegistryRequest(source, "blobs", "", "ecr:GetDownloadUrlForLayer")):
+                self.path = urlunsplit(urlsplit(self.path)._replace(query=urlencode(
+                    [(k, v) for k, v in parse_qsl(urlsplit(self.path).query) if k not in ("mount", "from")])))
+            elif source:
+                repositories += (source,)
+        bearer = f"Bearer {site.backend_token(repositories)}"
+        if request.kind == "manifests" and self.command == "PUT":
+            if request.reference.startswith("sha256:"):
+                self._put_manifest(request, bearer)
+            else:
+                with site.tag_lock(request.repository, request.reference):
+                    self._put_manifest(request, bearer)
+            return
+        reset = upload and self._has_body() and site.faults.take(site.host, "reset")
         stall = site.faults.take(site.host, "stall") if upload else None
-        tamper = bool(self.command == "GET" and MANIFEST_PUT.match(path) and site.faults.take(site.host, "tamper"))
-        self._forward(body, reset=bool(reset), stall=stall.seconds if stall else 0.0, tamper=tamper)
-        if (upload and self.command == "PUT" and "digest=" in self.path and auth
+        pull = request.repository if request.kind == "manifests" and self.command == "GET" else None
+        tamper = bool(self.command == "GET" and request.kind == "manifests" and site.faults.take(site.host, "tamper"))
+        self._forward(None, bearer, reset=bool(reset), stall=stall.seconds if stall else 0.0, pulled=pull,
+                      tamper=tamper)
+        if (upload and self.command == "PUT" and "digest=" in self.path
                 and site.faults.armed(site.host, "token-expiry")):
             site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
 
-    def _token(self) -> None:
+    def _put_manifest(self, request: RegistryRequest, bearer: str) -> None:
+        """A manifest PUT (under its tag's lock for a tag): refused when the tag is immutable and exists; the answer
+        names the manifest's ``subject`` in ``OCI-Subject`` (OCI distribution spec 1.1, "Pushing Manifests with
+        Subject"), so clients know the registry keeps the referrers and need no fallback tag."""
         site = self.server.site
-        query = urlsplit(self.path).query
-        from urllib.parse import parse_qs
+        body = b"".join(self._body_pieces())
+        if len(body) > limits.MANIFEST_BYTES:
+            self._registry_error(400, "MANIFEST_INVALID", "manifest too large")
+            return
+        if not request.reference.startswith("sha256:"):
+            try:
+                refused = site.refusal(request.repository, request.reference)
+            except (OSError, http.client.HTTPException) as exc:
+                log.warning("cannot check tag mutability of %s: %s", request.repository, exc)
+                self._registry_error(503, "UNAVAILABLE", "the sandbox cannot check the tag's mutability")
+                return
+            if refused:
+                log.info("refused overwriting immutable tag %s:%s on %s", request.repository, request.reference,
+                         site.host)
+                self._registry_error(400, "TAG_INVALID", refused)
+                return
+        try:
+            subject = (json.loads(body).get("subject") or {}).get("digest")
+        except (ValueError, AttributeError):
+            subject = None
+        self._forward(body, bearer, reset=False, stall=0.0, extra={"OCI-Subject": subject} if subject else None)
 
-        if self.command == "POST":
-            form = parse_qs(b"".join(self._body_pieces()).decode(errors="replace"))
-            credentials = (form.get("username", [""])[0], form.get("password", [""])[0])
-            status, body = site.token(site.host, form, None, credentials)
-        else:
-            self._drain()
-            status, body = site.token(site.host, parse_qs(query), self.headers.get("Authorization"), None)
-        self._answer(status, body)
+    def _referrers(self, request: RegistryRequest) -> None:
+        """``GET /v2/NAME/referrers/DIGEST`` (OCI distribution spec 1.1, "Listing Referrers"): an image index of the
+        manifests whose subject is DIGEST, filtered by ``artifactType`` when asked (``OCI-Filters-Applied``)."""
+        self._drain()
+        wanted = dict(parse_qsl(urlsplit(self.path).query)).get("artifactType")
+        index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                 "manifests": self.server.site.referrers(request.repository, request.reference, wanted)}
+        data = json.dumps(index).encode()
+        self.send_response(200)
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        self.send_header("Content-Type", "application/vnd.oci.image.index.v1+json")
+        self.send_header("Content-Length", str(len(data)))
+        if wanted:
+            self.send_header("OCI-Filters-Applied", "artifactType")
+        self.end_headers()
+        self.wfile.write(data)
 
     # -- forwarding ------------------------------------------------------------------------------
-    def _forward(self, body: bytes | None, reset: bool, stall: float, tamper: bool = False) -> None:
+    def _forward(self, body: bytes | None, authorization: str, reset: bool, stall: float,
+                 pulled: str | None = None, extra: dict[str, str] | None = None, tamper: bool = False) -> None:
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
@@ -264,8 +375,11 @@ class Handler(BaseHTTPRequestHandler):
         try:
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             for key, value in self.headers.items():
-                if key.lower() not in HOP_BY_HOP and not (body is not None and key.lower() == "content-length"):
+                lower = key.lower()
+                if lower not in HOP_BY_HOP and lower != "authorization" and not (
+                        body is not None and lower == "content-length"):
                     conn.putheader(key, value)
+            conn.putheader("Authorization", authorization)  # the front's own token: the registry trusts the front
             conn.putheader("X-Forwarded-Proto", "https")
             conn.putheader("X-Forwarded-For", self.client_address[0])
             chunked = body is None and self._chunked()
@@ -283,10 +397,12 @@ class Handler(BaseHTTPRequestHandler):
             answer = conn.getresponse()
             if stall:
                 time.sleep(stall)
+            if pulled and answer.status == 200 and answer.getheader("Docker-Content-Digest"):
+                site.pulled(pulled, answer.getheader("Docker-Content-Digest") or "")
             if tamper and answer.status == 200:
                 self._relay_tampered(answer)
             else:
-                self._relay_answer(answer)
+                self._relay_answer(answer, extra if answer.status < 300 else None)
         except (ConnectionError, http.client.HTTPException, socket.timeout) as exc:
             log.warning("%s %s on %s failed: %s", self.command, self.path, site.host, exc)
             self.close_connection = True
@@ -329,11 +445,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _relay_answer(self, answer: http.client.HTTPResponse) -> None:
+    def _relay_answer(self, answer: http.client.HTTPResponse, extra: dict[str, str] | None = None) -> None:
         self.send_response_only(answer.status, answer.reason)
         for key, value in answer.getheaders():
             if key.lower() not in HOP_BY_HOP:
                 self.send_header(key, value)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         bodyless = self.command == "HEAD" or answer.status in (204, 304) or 100 <= answer.status < 200
         rechunk = not bodyless and answer.chunked
         until_close = not bodyless and not answer.chunked and answer.length is None

@@ -1,13 +1,16 @@
-"""The gateway process: the registries' TLS fronts, token server, push bridge and fault admin.
+"""The gateway process: the registries' TLS fronts, push bridge, replication and fault admin.
 
 ``python -m ecr_sandbox.registry.gateway --config .sandbox/gateway.json`` serves
 
-- on every registry's ``127.0.0.N:443``: the TLS front (``ecr_sandbox.registry.front``), which forwards to the
-  registry, refuses moves of immutable tags, and answers the token realm ``https://HOST/token``
-  (distribution's token auth, see ``ecr_sandbox.registry.tokens``); plain-http ``/token`` here is refused;
+- on every registry's ``127.0.0.N:443``: the TLS front (``ecr_sandbox.registry.front``), which authenticates ECR
+  tokens, has every request decided here (``decide``: the repository, its policy and the sandbox's organization,
+  through ``ecr_sandbox.model.iam``), refuses overwrites of immutable tags, and forwards to the registry with its
+  own token (``ecr_sandbox.registry.tokens``);
 - on ``http://127.0.0.1:PORT``:
   - ``POST /events/ACCT/REG`` registry notifications (see ``ecr_sandbox.registry.bridge``), then replication of
     what was recorded (see ``ecr_sandbox.registry.replication``); requires the per-sandbox secret header;
+  - ``POST /store/ACCT/REG`` what an ECR API call changed, done in the registry too (``ecr_sandbox.registry.store``,
+    asked by moto); the same;
   - ``POST|DELETE /admin/faults`` arm or clear faults of the fronts (``ecr_sandbox.common.faults``); the same;
   - ``GET /healthz`` liveness.
 
@@ -24,12 +27,12 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ecr_sandbox.registry import bridge, front, replication, tokens
-from ecr_sandbox.common.aws import moto_client
+from ecr_sandbox.registry import access, bridge, front, replication, store, tokens
+from ecr_sandbox.common.aws import moto_client, sandbox_call
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.registry.client import RegistryClient
@@ -48,6 +51,12 @@ class Settings:
         self.data: dict[str, Any] = {}
         self.signer: tokens.Signer | None = None
 
+    def secret(self) -> str:
+        try:
+            return Path(self.data["secret_file"]).read_text().strip()
+        except OSError:
+            return ""
+
     def current(self) -> "Settings":
         mtime = self.path.stat().st_mtime
         with self._lock:
@@ -59,23 +68,52 @@ class Settings:
 
 
 @lru_cache(maxsize=256)
-def _ecr(moto_url: str, account: str, region: str) -> Any:
-    return moto_client("ecr", moto_url, account, region)
+def _ecr(moto_url: str, account: str, region: str, secret: str) -> Any:
+    """The gateway's own moto client for one registry (with the sandbox's secret: moto lets it through)."""
+    return moto_client("ecr", moto_url, account, region, secret)
 
 
-def repository_lookup(moto_url: str) -> tokens.RepositoryLookup:
-    def lookup(account: str, region: str, name: str) -> tuple[bool, str | None]:
-        ecr = _ecr(moto_url, account, region)
-        try:
-            ecr.describe_repositories(repositoryNames=[name])
-        except ClientError:
-            return False, None
-        try:
-            return True, ecr.get_repository_policy(repositoryName=name)["policyText"]
-        except ClientError:
-            return True, None
+def own_ecr(settings: "Settings", account: str, region: str) -> Any:
+    return _ecr(settings.data["moto_url"], account, region, settings.secret())
 
-    return lookup
+
+def gateway_of(settings: "Settings") -> access.Gateway:
+    """What the decisions behind a registry request need (``ecr_sandbox.registry.access``)."""
+    return access.Gateway(settings.data, settings.secret(), lambda a, r: own_ecr(settings, a, r),
+                          lambda host, name: _registry_client(settings, host, name))
+
+
+def referrers(settings: "Settings", account: str, region: str) -> Callable[[str, str, str | None],
+                                                                          list[dict[str, Any]]]:
+    """The referrers API's descriptors, from ``ListImageReferrers`` (moto keeps each manifest's subject)."""
+
+    def found(repository: str, digest: str, artifact_type: str | None) -> list[dict[str, Any]]:
+        ecr = own_ecr(settings.current(), account, region)
+        options: dict[str, Any] = {"repositoryName": repository, "subjectId": {"imageDigest": digest}}
+        if artifact_type:
+            options["filter"] = {"artifactTypes": [artifact_type]}
+        listed = ecr.list_image_referrers(**options)["referrers"]
+        return [{"mediaType": r["mediaType"], "digest": r["digest"], "size": r["size"],
+                 **({"artifactType": r["artifactType"]} if r.get("artifactType") else {}),
+                 **({"annotations": r["annotations"]} if r.get("annotations") else {})} for r in listed]
+
+    return found
+
+
+def pulled(settings: "Settings", account: str, region: str) -> Callable[[str, str], None]:
+    """Record a pull in moto (``lastRecordedPullTime``), on a thread of its own: the pull does not wait for it."""
+
+    def record(repository: str, digest: str) -> None:
+        def call() -> None:
+            try:
+                sandbox_call(settings.data["moto_url"], settings.secret(), account, region, "SandboxRecordPull",
+                             {"repositoryName": repository, "imageDigest": digest})
+            except OSError as exc:
+                log.warning("could not record the pull of %s %s: %s", repository, digest, exc)
+
+        threading.Thread(target=call, name="record-pull", daemon=True).start()
+
+    return record
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,8 +133,6 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/healthz":
             self._send(200, {"ok": True})
-        elif url.path == "/token":
-            self._plain_token()
         else:
             self._send(404, {"error": "not found"})
 
@@ -106,18 +142,15 @@ class Handler(BaseHTTPRequestHandler):
         self._send(401, {"error": f"the {SECRET_HEADER} header must carry the sandbox's secret"})
         return False
 
-    def _plain_token(self) -> None:
-        self._send(403, {"errors": [{"code": "DENIED", "message":
-                   "the token realm is https://REGISTRY-HOST/token; plain http is refused"}]})
-
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
         body = self._body()
-        if url.path == "/token":
-            self._plain_token()
-        elif url.path.startswith("/events/"):
+        if url.path.startswith("/events/"):
             if self._authorized():
                 _events(self, url.path.split("/")[2:], body)
+        elif url.path.startswith("/store/"):
+            if self._authorized():
+                _store(self, url.path.split("/")[2:], body)
         elif url.path == "/admin/faults":
             if self._authorized():
                 self._send(*FAULTS.handle_admin("POST", body))
@@ -131,40 +164,6 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(*FAULTS.handle_admin("DELETE", b""))
         else:
             self._send(404, {"error": "not found"})
-
-
-def issue_token(settings: Settings, service: str, query: dict[str, list[str]], authorization: str | None,
-                form_credentials: tuple[str, str] | None) -> tuple[int, dict[str, Any]]:
-    """distribution's token endpoint (GET with Basic auth, or the OAuth2 form POST): (status, answer)."""
-    settings = settings.current()
-    accounts = settings.data["accounts"]
-    registry = settings.data["registries"].get(service)
-    assert settings.signer is not None
-    try:
-        if form_credentials is not None:
-            caller = tokens.account_for_password(*form_credentials, accounts)
-        else:
-            caller = tokens.caller_account(authorization, accounts)
-    except tokens.Unauthorized as exc:
-        # Answer with a token no registry accepts: the registry then refuses the client's request
-        # with HTTP 401, which the Docker engine reports as 401 (as with ECR's basic auth). A 401
-        # from the token endpoint itself would reach Docker users as a 500.
-        log.info("refused credentials for %s: %s", service, exc)
-        token = settings.signer.token("anonymous", tokens.REJECTED_AUDIENCE, [])
-        return 200, {"token": token, "access_token": token, "expires_in": 60}
-    if registry is None:
-        return 400, {"errors": [{"code": "UNSUPPORTED", "message": f"unknown service {service!r}"}]}
-    scopes = [s for text in query.get("scope", []) for part in text.split(" ")
-              if (s := tokens.Scope.parse(part)) is not None]
-    try:
-        access = tokens.grant(caller, registry["account"], registry["region"], scopes,
-                              repository_lookup(settings.data["moto_url"]))
-    except BotoCoreError as exc:
-        log.warning("moto unreachable while deciding access: %s", exc)
-        return 503, {"errors": [{"code": "UNAVAILABLE", "message": "the sandbox's moto is not answering"}]}
-    token = settings.signer.token(caller, service, access)
-    log.info("token for %s on %s: %s", caller, service, access)
-    return 200, {"token": token, "access_token": token, "expires_in": tokens.TOKEN_SECONDS}
 
 
 def _events(handler: Handler, parts: list[str], body: bytes) -> None:
@@ -182,7 +181,7 @@ def _events(handler: Handler, parts: list[str], body: bytes) -> None:
     try:
         events = json.loads(body).get("events", [])
         bridge.handle_events(events, Path(registry["storage"]),
-                             lambda: _ecr(settings.data["moto_url"], account, region),
+                             lambda: own_ecr(settings, account, region),
                              _replicator(settings, account, region))
     except bridge.Retry as exc:
         log.warning("moto unreachable, the registry will retry: %s", exc)
@@ -195,11 +194,60 @@ def _events(handler: Handler, parts: list[str], body: bytes) -> None:
 
 
 
+def _store(handler: Handler, parts: list[str], body: bytes) -> None:
+    """``/store/ACCOUNT/REGION``: make the registry agree with a change made through the ECR API (moto asks)."""
+    settings = handler.settings.current()
+    registry = settings.data["registries"].get(registry_host(*parts)) if len(parts) == 2 else None
+    if registry is None:
+        handler._send(404, {"error": "the sandbox runs no such registry"})
+        return
+    try:
+        operation = json.loads(body)
+        if operation.get("op") == "backfill":
+            handler._send(*_backfill(settings, parts[0], parts[1], operation))
+            return
+        client = _registry_client(settings, registry_host(*parts), str(operation["repository"]))
+    except (ValueError, KeyError, TypeError):
+        handler._send(400, {"error": "a store operation is a JSON object with op and repository"})
+        return
+    handler._send(*store.answer(operation, client, Path(registry["storage"])))
+
+
+def _backfill(settings: Settings, account: str, region: str, operation: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """A replication backfill moto started (``ecr_sandbox.moto_ext.backfill``): replicate each (image, tag) to the
+    destination as replication does, on a thread of its own, and report each result back to moto."""
+    destination = (str(operation["destination"][0]), str(operation["destination"][1]))
+    source = Path(settings.data["registries"][registry_host(account, region)]["storage"])
+    allowed = access.replication_allowed(gateway_of(settings), account)
+
+    def run() -> None:
+        for item in operation.get("items") or ():
+            code = replication.replicate_to(destination, lambda a, r: own_ecr(settings, a, r),
+                                            lambda host, name: _registry_client(settings, host, name),
+                                            settings.data["registries"], source, item["repository"], item["digest"],
+                                            item["mediaType"], item.get("tag"), allowed)
+            result = {"replicationBackfillId": operation["id"], "registryId": account,
+                      "repositoryName": item["repository"], "imageDigest": item["digest"],
+                      "imageTag": item.get("tag"), "status": "FAILED" if code else "COMPLETE"}
+            if code:
+                result["failureCode"] = code
+            try:
+                sandbox_call(settings.data["moto_url"], settings.secret(), account, region,
+                             "SandboxRecordBackfillResult", result)
+            except OSError as exc:
+                log.error("could not record a backfill result of %s: %s", item["repository"], exc)
+
+    threading.Thread(target=run, name="backfill", daemon=True).start()
+    return 202, {"accepted": len(operation.get("items") or ())}
+
+
 def _registry_client(settings: Settings, host: str, repository: str) -> RegistryClient:
-    """A client for one of the sandbox's registries, with a push token the gateway mints for itself."""
+    """The gateway's own client of one of the sandbox's registries: straight to the registry behind the front,
+    with the front's token (the gateway's writes are the sandbox's own, decided already)."""
     assert settings.signer is not None
-    access = [{"type": "repository", "name": repository, "actions": ["push", "pull"]}]
-    return RegistryClient(host, settings.data["ca_cert"], "Bearer " + settings.signer.token("ecr-sandbox", host, access))
+    registry = settings.data["registries"][host]
+    return RegistryClient(host, "Bearer " + settings.signer.front_token(host, (repository,)),
+                          address=(registry["address"], int(registry["backend_port"])))
 
 
 def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site:
@@ -207,38 +255,35 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
     account, region = registry["account"], registry["region"]
 
     def mutability(repository: str) -> tuple[str, list[dict[str, str]]] | None:
-        try:
-            repo = _ecr(settings.data["moto_url"], account, region).describe_repositories(
-                repositoryNames=[repository])["repositories"][0]
-        except ClientError:
+        found, _ = access.repository_of(own_ecr(settings.current(), account, region), repository)
+        if found is None:
             return None
-        return repo.get("imageTagMutability", "MUTABLE"), repo.get("imageTagMutabilityExclusionFilters") or []
+        return found.get("imageTagMutability", "MUTABLE"), found.get("imageTagMutabilityExclusionFilters") or []
 
-    def pull_token(repository: str) -> str:
+    def backend_token(repositories: tuple[str, ...]) -> str:
         current = settings.current()
         assert current.signer is not None
-        return current.signer.token("ecr-sandbox", host, [{"type": "repository", "name": repository,
-                                                            "actions": ["pull"]}])
-
-    def token(service: str, query: dict[str, list[str]], authorization: str | None,
-              form: tuple[str, str] | None) -> tuple[int, dict[str, Any]]:
-        if (query.get("service") or [service])[0] != service:
-            return 400, {"errors": [{"code": "UNSUPPORTED", "message": "this realm serves only " + service}]}
-        return issue_token(settings, service, query, authorization, form)
+        return current.signer.front_token(host, repositories)
 
     backend = (registry["address"], int(registry["backend_port"]))
-    return front.Site(host, backend, FAULTS, mutability, pull_token, token,
-                      blob_mounting(lambda: settings.data["moto_url"], account, region))
+    return front.Site(host, account, region, backend, FAULTS, secret=lambda: settings.current().secret(),
+                      decide=lambda credential, request: access.decide(gateway_of(settings.current()), account,
+                                                                       region, credential, request),
+                      backend_token=backend_token, mutability=mutability,
+                      blob_mounting=blob_mounting(settings, account, region),
+                      pulled=pulled(settings, account, region),
+                      referrers=referrers(settings, account, region))
 
 
-def blob_mounting(moto_url: Callable[[], str], account: str, region: str) -> Callable[[], bool]:
+def blob_mounting(settings: Settings, account: str, region: str) -> Callable[[], bool]:
     """Is the registry's account setting ``BLOB_MOUNTING`` ``ENABLED`` (``GetAccountSetting``, answered by
     ``ecr_sandbox.moto_ext.account_settings``)? Asked on each mount request, as the tag mutability is asked on each
     manifest put; when moto cannot answer, no (a plain upload always works)."""
 
     def enabled() -> bool:
         try:
-            return _ecr(moto_url(), account, region).get_account_setting(name="BLOB_MOUNTING")["value"] == "ENABLED"
+            ecr = own_ecr(settings.current(), account, region)
+            return ecr.get_account_setting(name="BLOB_MOUNTING")["value"] == "ENABLED"
         except (BotoCoreError, ClientError) as exc:
             log.warning("cannot read BLOB_MOUNTING of %s/%s, not mounting: %s", account, region, exc)
             return False
@@ -249,9 +294,10 @@ def blob_mounting(moto_url: Callable[[], str], account: str, region: str) -> Cal
 def _replicator(settings: Settings, account: str, region: str):  # type: ignore[no-untyped-def]
     def after_put(repository: str, digest: str, media_type: str, tag: str | None) -> None:
         moto_url = settings.data["moto_url"]
-        replication.later(replication.replicate, lambda a, r: _ecr(moto_url, a, r),
+        replication.later(replication.replicate, lambda a, r: own_ecr(settings, a, r),
                           lambda host, name: _registry_client(settings, host, name), settings.data["registries"],
-                          moto_url, account, region, repository, digest, media_type, tag)
+                          moto_url, account, region, repository, digest, media_type, tag, settings.secret(),
+                          access.replication_allowed(gateway_of(settings), account))
 
     return after_put
 

@@ -7,7 +7,10 @@ configuration (``describe_registry``) and, for each destination whose rule match
 repository), creates the repository there if it does not exist, with the destination's repository
 creation template for ``REPLICATION`` applied as ECR does (``create_replica``), and copies the image: its blobs straight from the source registry's storage, then the manifest under the same tag.
 The destination registry then notifies the bridge like any push, so the destination's
-``describe_images`` shows the same digest. Registry policies are not checked (ECR checks the destination's).
+``describe_images`` shows the same digest. Across accounts the destination's registry policy decides first
+(``authorize``): it must grant the source account ``ecr:ReplicateImage``, and ``ecr:CreateRepository`` where the
+repository must be created (user guide, "Granting registry permissions for cross account replication in Amazon
+ECR": "If neither is done, replication fails"), else the status is FAILED with ``ACCESS_DENIED``.
 
 As ECR does, replication is asynchronous: the push notification only queues it (``later``); one background
 thread replicates each recorded push in push order, ``delay_seconds()`` after it was recorded (environment
@@ -25,14 +28,14 @@ import os
 import queue
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from ecr_sandbox.model import templates
+from ecr_sandbox.common.aws import sandbox_call
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.model.replication import destinations
+from ecr_sandbox.registry import creation
 from ecr_sandbox.registry.client import RegistryClient
 from ecr_sandbox.registry.storage import blob_path
 
@@ -46,42 +49,17 @@ PARALLEL_COPIES = 12
 # the sandbox's own (docs/sandbox.md).
 NO_REGISTRY = "DESTINATION_REGISTRY_NOT_IN_SANDBOX"
 COPY_FAILED = "REPLICATION_COPY_FAILED"
-FAILURE_TARGET = "AmazonEC2ContainerRegistry_V20150921.SandboxRecordReplicationFailure"
+ACCESS_DENIED = "REPLICATION_ACCESS_DENIED"  # the destination's registry policy does not grant the source
+FAILURE_ACTION = "SandboxRecordReplicationFailure"
 
 log = logging.getLogger("ecr_sandbox.registry.replication")
 
 
 def create_replica(ecr: Any, repository: str) -> dict[str, Any] | None:
-    """Create ``repository`` in the destination registry of the ``ecr`` client as ECR's replication does:
-    nothing if it exists; else with the REPLICATION creation template whose prefix matches (the longest,
-    else ``ROOT``), or ECR's defaults (mutable tags, AES256, no policies) without one. Returns the template
-    applied, if any. Templates are applied only when the repository is created (user guide: "Templates to
-    control repositories created during a pull through cache, create on push, or replication action")."""
-    try:
-        ecr.describe_repositories(repositoryNames=[repository])
-        return None
-    except ecr.exceptions.RepositoryNotFoundException:
-        pass
-    found = ecr.describe_repository_creation_templates().get("repositoryCreationTemplates") or []
-    body = templates.choose(found, repository, "REPLICATION") or {}
-    options: dict[str, Any] = {"repositoryName": repository}
-    if body.get("imageTagMutability"):
-        options["imageTagMutability"] = body["imageTagMutability"]
-    if body.get("imageTagMutabilityExclusionFilters"):
-        options["imageTagMutabilityExclusionFilters"] = body["imageTagMutabilityExclusionFilters"]
-    if body.get("encryptionConfiguration"):
-        options["encryptionConfiguration"] = body["encryptionConfiguration"]
-    if body.get("resourceTags"):
-        options["tags"] = body["resourceTags"]
-    try:
-        ecr.create_repository(**options)
-    except ecr.exceptions.RepositoryAlreadyExistsException:
-        return None  # created meanwhile (another push): ECR applies a template once, at creation
-    if body.get("lifecyclePolicy"):
-        ecr.put_lifecycle_policy(repositoryName=repository, lifecyclePolicyText=body["lifecyclePolicy"])
-    if body.get("repositoryPolicy"):
-        ecr.set_repository_policy(repositoryName=repository, policyText=body["repositoryPolicy"])
-    return body or None
+    """Create ``repository`` in the destination registry of the ``ecr`` client as ECR's replication does: nothing if
+    it exists; else with the REPLICATION creation template whose prefix matches (``ecr_sandbox.registry.creation``).
+    Returns the template applied, if any."""
+    return creation.create_from_template(ecr, repository, "REPLICATION")
 
 
 def copy_image(source_storage: Path, client: RegistryClient, repository: str, digest: str,
@@ -162,19 +140,12 @@ def later(function: Callable[..., Any], *args: Any) -> None:
 
 
 def record_failure(moto_url: str, account: str, region: str, repository: str, digest: str,
-                   destination: tuple[str, str], code: str) -> None:
+                   destination: tuple[str, str], code: str, secret: str = "") -> None:
     """Tell the sandbox's moto that ``digest`` of ``repository`` in ``account``/``region`` could not be
     replicated to ``destination``: its replication status there becomes FAILED with ``code``."""
-    body = json.dumps({"registryId": account, "repositoryName": repository, "imageDigest": digest,
-                       "destinationRegistryId": destination[0], "destinationRegion": destination[1],
-                       "failureCode": code}).encode()
-    request = urllib.request.Request(moto_url.rstrip("/") + "/", data=body, method="POST", headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": FAILURE_TARGET,
-        "x-moto-account-id": account,
-        "Authorization": f"AWS4-HMAC-SHA256 Credential=sandbox/20200101/{region}/ecr/aws4_request, "
-                         "SignedHeaders=host, Signature=0"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the sandbox's loopback moto
-        response.read()
+    sandbox_call(moto_url, secret, account, region, FAILURE_ACTION, {
+        "registryId": account, "repositoryName": repository, "imageDigest": digest,
+        "destinationRegistryId": destination[0], "destinationRegion": destination[1], "failureCode": code})
 
 
 # Manifests replication put into a registry, until that registry's push notification comes back: ECR replicates
@@ -197,13 +168,44 @@ def _was_replicated(host: str, repository: str, digest: str) -> bool:
     return False
 
 
+# (destination, repository, the repository must be created) -> a failure code, or None when the destination
+# registry's policy lets the source replicate (``ecr_sandbox.registry.gateway.replication_allowed``)
+Authorize = Callable[[tuple[str, str], str, bool], "str | None"]
+
+
+def replicate_to(destination: tuple[str, str], ecr_for: Callable[[str, str], Any],
+                 client_for: Callable[[str, str], RegistryClient], registries: dict[str, Any], source: Path,
+                 repository: str, digest: str, media_type: str, tag: str | None,
+                 authorize: Authorize | None = None) -> str | None:
+    """Copy one image to one destination as ECR's replication does; None when it arrived, else the failure code."""
+    host = registry_host(*destination)
+    if host not in registries:
+        log.warning("replication of %s to %s failed: the sandbox has no such registry", repository, host)
+        return NO_REGISTRY
+    try:
+        ecr = ecr_for(*destination)
+        refused = authorize(destination, repository, not creation.exists(ecr, repository)) if authorize else None
+        if refused:
+            log.warning("replication of %s to %s refused by the destination's registry policy", repository, host)
+            return refused
+        create_replica(ecr, repository)
+        copy_image(source, client_for(host, repository), repository, digest, media_type, tag,
+                   lambda put: _mark_replicated(host, repository, put))
+    except Exception as exc:  # noqa: BLE001 - one destination's failure is that destination's status
+        log.error("replication of %s %s to %s failed: %s", repository, digest, host, exc)
+        return COPY_FAILED
+    log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
+    return None
+
+
 def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str], RegistryClient],
               registries: dict[str, Any], moto_url: str, account: str, region: str, repository: str, digest: str,
-              media_type: str, tag: str | None) -> None:
+              media_type: str, tag: str | None, secret: str = "", authorize: Authorize | None = None) -> None:
     """Copy a recorded push to every destination of the source registry's replication configuration.
 
     ``ecr_for(account, region)`` is a moto ECR client, ``client_for(host, repository)`` a registry client
-    allowed to push there, ``registries`` the gateway's registries by host (with their ``storage``)."""
+    allowed to push there, ``registries`` the gateway's registries by host (with their ``storage``),
+    ``authorize`` the destination registry policy's decision for a cross-account destination."""
     if _was_replicated(registry_host(account, region), repository, digest):
         log.info("%s %s arrived in %s/%s by replication: not replicated again", repository, digest, account, region)
         return
@@ -211,24 +213,14 @@ def replicate(ecr_for: Callable[[str, str], Any], client_for: Callable[[str, str
     source = Path(registries[registry_host(account, region)]["storage"])
 
     def one(destination: tuple[str, str]) -> None:
-        host = registry_host(*destination)
-        code = NO_REGISTRY
+        code = replicate_to(destination, ecr_for, client_for, registries, source, repository, digest, media_type,
+                            tag, authorize)
+        if code is None:
+            return
         try:
-            if host in registries:
-                code = COPY_FAILED
-                create_replica(ecr_for(*destination), repository)
-                copy_image(source, client_for(host, repository), repository, digest, media_type, tag,
-                           lambda put: _mark_replicated(host, repository, put))
-                log.info("replicated %s:%s %s to %s", repository, tag or "", digest, host)
-                return
-            log.warning("replication of %s to %s failed: the sandbox has no such registry", repository, host)
-        except Exception as exc:  # noqa: BLE001 - one destination's failure is that destination's status
-            log.error("replication of %s %s from %s/%s to %s failed: %s", repository, digest, account, region,
-                      host, exc)
-        try:
-            record_failure(moto_url, account, region, repository, digest, destination, code)
+            record_failure(moto_url, account, region, repository, digest, destination, code, secret)
         except OSError as exc:
-            log.error("could not record the failed replication of %s to %s: %s", repository, host, exc)
+            log.error("could not record the failed replication of %s to %s: %s", repository, destination, exc)
 
     targets = destinations(config, repository)
     with ThreadPoolExecutor(max_workers=max(1, min(len(targets), PARALLEL_COPIES))) as pool:

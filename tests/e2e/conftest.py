@@ -6,7 +6,8 @@
 - ``deployed_sandbox``: the same, after ``cdk bootstrap`` of every target and ``cdk deploy --all``
   (once per session).
 - ``ecr``: ``ecr(account, region)`` -> a boto3 ECR client in that sandbox account and region.
-- ``ecr_password``: ``ecr_password(account)`` -> that account's registry password, from the ECR API.
+- ``ecr_password``: ``ecr_password(account, region=default)`` -> that account's registry password, from the ECR
+  API in that region (ECR's tokens serve the registries of the region they come from).
 - ``build_image`` / ``push_image``: a small unique image FROM the sandbox base image; a checked push
   (raises ``push_image.Refused`` on an error inside docker's stream; returns the registry's digest).
 
@@ -85,9 +86,9 @@ def ecr(sandbox) -> Callable[[str, str], object]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(scope="session")
-def ecr_password(ecr, sandbox) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
-    def password(account: str) -> str:
-        data = ecr(account, sandbox.default_region).get_authorization_token()["authorizationData"][0]
+def ecr_password(ecr, sandbox) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    def password(account: str, region: str | None = None) -> str:
+        data = ecr(account, region or sandbox.default_region).get_authorization_token()["authorizationData"][0]
         user, _, secret = base64.b64decode(data["authorizationToken"]).decode().partition(":")
         assert user == "AWS"
         return secret

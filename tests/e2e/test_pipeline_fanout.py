@@ -57,7 +57,7 @@ def test_every_destination_is_fed_from_one_upload_and_the_docker_cli_pulls_and_r
     for row in rows:
         reference = f"{row['repository_uri']}@{row['digest']}"
         docker("login", "--username", "AWS", "--password-stdin", row["repository_uri"].split("/")[0], env=env,
-               stdin=ecr_password(row["account"]))
+               stdin=ecr_password(row["account"], row["region"]))
         docker("pull", "-q", reference, env=env)
         assert docker("run", "--rm", reference, "cat", "/id").stdout.strip() == marker
         assert docker("image", "inspect", "--format", "{{.Id}}", reference).stdout.strip() == image_id

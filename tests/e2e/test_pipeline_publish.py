@@ -177,7 +177,7 @@ def test_an_immutable_tag_conflict_in_one_destination_leaves_every_destination_a
     repository fails (ImageTagAlreadyExistsException). Pre-flight sees it before anything is pushed."""
     tag = unique_tag()
     eu_host = "222222222222.dkr.ecr.eu-west-1.amazonaws.com"
-    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222"))
+    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222", "eu-west-1"))
     assert wait_for_tag(ecr("222222222222", "eu-west-1"), tag) == other
 
     done, document = publish_json(make_context(tmp_path, deployed.base_image), tag)
@@ -194,14 +194,14 @@ def test_an_immutable_tag_conflict_in_one_destination_leaves_every_destination_a
     for (account, region), row in rows.items():
         uri = f"{account}.dkr.ecr.{region}.amazonaws.com/{REPO}"
         expected = other if region == "eu-west-1" and account == "222222222222" else None
-        assert registry_digest(docker_client, uri, tag, ecr_password(account)) == expected, uri
+        assert registry_digest(docker_client, uri, tag, ecr_password(account, region)) == expected, uri
 
 
 def test_allow_partial_publishes_where_it_can_and_reports_the_conflict(deployed, tmp_path, ecr, ecr_password,
                                                                       build_image, push_image, docker_client):
     tag = unique_tag()
     eu_host = "222222222222.dkr.ecr.eu-west-1.amazonaws.com"
-    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222"))
+    other = push_image(build_image(), eu_host, REPO, tag, ecr_password("222222222222", "eu-west-1"))
     wait_for_tag(ecr("222222222222", "eu-west-1"), tag)
 
     done, document = publish_json(make_context(tmp_path, deployed.base_image), tag, extra=("--allow-partial",))
@@ -212,8 +212,8 @@ def test_allow_partial_publishes_where_it_can_and_reports_the_conflict(deployed,
     for key in (("111111111111", "us-east-1"), ("222222222222", "us-east-1")):
         row = rows[key]
         assert row["status"] == "pushed" and row["moved"] == [tag]
-        assert registry_digest(docker_client, row["repository_uri"], tag, ecr_password(key[0])) == row["digest"]
-    assert registry_digest(docker_client, f"{eu_host}/{REPO}", tag, ecr_password("222222222222")) == other
+        assert registry_digest(docker_client, row["repository_uri"], tag, ecr_password(*key)) == row["digest"]
+    assert registry_digest(docker_client, f"{eu_host}/{REPO}", tag, ecr_password("222222222222", "eu-west-1")) == other
 
 
 def test_a_build_failure_is_one_clear_line_and_nothing_is_reported_as_pushed(deployed, tmp_path):

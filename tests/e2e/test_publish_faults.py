@@ -90,7 +90,7 @@ def ecr_digest(client, tag: str, expected: str | None) -> str | None:  # type: i
 def assert_consistent(document: dict, tag: str, docker_client, ecr, ecr_password) -> None:  # type: ignore[no-untyped-def]
     """Nothing reported pushed is missing; nothing reported failed moved (except the tags it names)."""
     for row in document["destinations"]:
-        held = registry_digest(docker_client, row["repository_uri"], tag, ecr_password(row["account"]))
+        held = registry_digest(docker_client, row["repository_uri"], tag, ecr_password(row["account"], row["region"]))
         if row["status"] in ("pushed", "unchanged") or tag in row["moved"]:
             assert held == row["digest"], row
             assert ecr_digest(ecr(row["account"], row["region"]), tag, row["digest"]) == row["digest"], row

@@ -1,7 +1,7 @@
 """The sandbox's fault injection (docs/sandbox-faults.md): each mode reaches the next request, then disarms.
 
 Requests go through the real TLS front to the real registry (and to the real moto server for the API
-fault), with a bearer token from the sandbox's https realm."""
+fault), with ECR's basic credentials: user AWS and a password from GetAuthorizationToken."""
 from __future__ import annotations
 
 import base64
@@ -39,18 +39,15 @@ def _context(sandbox) -> ssl.SSLContext:  # type: ignore[no-untyped-def]
 
 
 def _token(sandbox, host: str, repository: str, password: str) -> str:  # type: ignore[no-untyped-def]
-    query = urllib.parse.urlencode({"service": host, "scope": f"repository:{repository}:pull,push"})
-    request = urllib.request.Request(f"https://{host}/token?{query}", headers={
-        "Authorization": "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()})
-    with urllib.request.urlopen(request, context=_context(sandbox), timeout=10) as answer:
-        return json.loads(answer.read())["token"]
+    """The Authorization header of ECR's basic credentials (a fresh password each time)."""
+    return "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()
 
 
 def _request(sandbox, host: str, method: str, path: str, token: str, body: bytes | None = None,  # type: ignore[no-untyped-def]
              timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPSConnection(host, 443, context=_context(sandbox), timeout=timeout)
     try:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": token}
         if body is not None:
             headers["Content-Type"] = "application/octet-stream"
         conn.request(method, path, body=body, headers=headers)
@@ -104,15 +101,18 @@ def test_stall_sends_no_byte_of_the_answer_for_the_given_seconds(sandbox, site):
     assert _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer, timeout=10)[0] == 202
 
 
-def test_token_expiry_answers_401_invalid_token_after_the_first_blob_and_a_new_token_works(sandbox, site):  # type: ignore[no-untyped-def]
+def test_token_expiry_answers_as_ecr_answers_an_expired_token_after_the_first_blob_and_a_new_token_works(
+        sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, token, paths = site
     api.inject_fault(registry.host, "token-expiry", count=1, paths=paths)
-    bearer = token()
-    assert _upload(sandbox, registry.host, name, bearer, b"first blob") == 201
+    credentials = token()
+    assert _upload(sandbox, registry.host, name, credentials, b"first blob") == 201
 
-    status, headers, _ = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
+    status, _, body = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", credentials)
 
-    assert status == 401 and 'error="invalid_token"' in headers["WWW-Authenticate"]
+    assert status == 403 and json.loads(body)["errors"][0] == {
+        "code": "DENIED", "message": "Your authorization token has expired. Reauthenticate and try again.",
+        "detail": None}
     assert _upload(sandbox, registry.host, name, token(), b"second blob") == 201
 
 

@@ -4,7 +4,7 @@ API reference: "StartLifecyclePolicyPreview", "GetLifecyclePolicyPreview" (statu
 COMPLETE, previewResults with action.type and appliedRulePriority, summary.expiringImageTotalCount)."""
 from __future__ import annotations
 
-import hashlib
+import time
 import json
 import subprocess
 import uuid
@@ -18,6 +18,14 @@ KEEP_ONE = {"rules": [{"rulePriority": 1, "description": "keep the newest image"
                        "action": {"type": "expire"}}]}
 
 
+def _wait_for_images(client, name: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    """The registry tells moto of a push just after answering it (docs/sandbox.md, "Push bridge")."""
+    deadline = time.monotonic() + 10
+    while len(client.describe_images(repositoryName=name)["imageDetails"]) < count:
+        assert time.monotonic() < deadline, "the pushes never reached the ECR API"
+        time.sleep(0.1)
+
+
 def _aws(sandbox, account: str, *args: str) -> dict:  # type: ignore[no-untyped-def]
     done = subprocess.run([str(ROOT / ".venv/bin/aws"), "--profile", sandbox.profile(account), "--output", "json",
                            "ecr", *args], env=api.process_env(sandbox, ROOT), capture_output=True, text=True,
@@ -26,18 +34,16 @@ def _aws(sandbox, account: str, *args: str) -> dict:  # type: ignore[no-untyped-
     return json.loads(done.stdout or "{}")
 
 
-def test_the_aws_cli_starts_and_reads_a_lifecycle_policy_preview(sandbox, ecr):  # type: ignore[no-untyped-def]
+def test_the_aws_cli_starts_and_reads_a_lifecycle_policy_preview(sandbox, ecr, ecr_password, build_image,
+                                                                 push_image):  # type: ignore[no-untyped-def]
     registry = sandbox.registries[0]
     client = ecr(registry.account, registry.region)
     name = f"sandbox-tests/preview-{uuid.uuid4().hex[:8]}"
     client.create_repository(repositoryName=name)
     for tag in ("old", "new"):
-        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                               "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
-                                          "digest": "sha256:" + hashlib.sha256(tag.encode()).hexdigest()},
-                               "layers": []})
-        client.put_image(repositoryName=name, imageManifest=manifest, imageTag=tag,
-                         imageDigest="sha256:" + hashlib.sha256(manifest.encode()).hexdigest())
+        push_image(build_image(scratch=True), registry.host, name, tag, ecr_password(registry.account,
+                                                                                     registry.region))
+    _wait_for_images(client, name, 2)
 
     started = _aws(sandbox, registry.account, "start-lifecycle-policy-preview", "--region", registry.region,
                    "--repository-name", name, "--lifecycle-policy-text", json.dumps(KEEP_ONE))

@@ -57,7 +57,7 @@ def push_to_source(deployed_sandbox, ecr, ecr_password, build_image, push_image)
 
     def push(repository: str) -> tuple[str, str]:
         tag = f"r-{uuid.uuid4().hex[:12]}"
-        return push_image(build_image(), host, repository, tag, ecr_password(SOURCE[0])), tag
+        return push_image(build_image(), host, repository, tag, ecr_password(*SOURCE)), tag
 
     return push
 

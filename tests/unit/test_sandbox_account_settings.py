@@ -96,8 +96,22 @@ def test_a_name_longer_than_64_characters_fails_validation(ecr):  # type: ignore
 # --- the front: mount= and from= reach the registry only when BLOB_MOUNTING is ENABLED ---------------------------
 
 def site(enabled: bool) -> Site:
-    return Site("111111111111.dkr.ecr.us-east-1.amazonaws.com", ("127.0.0.1", 5000), FaultBook(),
-                lambda repository: None, lambda repository: "", lambda *args: (200, {}), lambda: enabled)
+    return Site("111111111111.dkr.ecr.us-east-1.amazonaws.com", "111111111111", "us-east-1", ("127.0.0.1", 5000),
+                FaultBook(), secret=lambda: "", decide=lambda credential, request: None,
+                backend_token=lambda repositories: "", mutability=lambda repository: None,
+                blob_mounting=lambda: enabled)
+
+
+class _Settings:
+    """What ``gateway.blob_mounting`` reads of the gateway's settings."""
+
+    data = {"moto_url": "http://moto"}
+
+    def current(self) -> "_Settings":
+        return self
+
+    def secret(self) -> str:
+        return ""
 
 
 MOUNT = "/v2/team/api/blobs/uploads/?mount=sha256%3Aabc&from=team%2Fbase"
@@ -118,8 +132,8 @@ def test_an_upload_without_mount_keeps_its_other_parameters():
 
 
 def test_the_gateway_follows_a_changed_setting(ecr, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(gateway, "_ecr", lambda url, account, region: ecr)
-    enabled = gateway.blob_mounting(lambda: "http://moto", "123456789012", "us-east-1")
+    monkeypatch.setattr(gateway, "_ecr", lambda url, account, region, secret: ecr)
+    enabled = gateway.blob_mounting(_Settings(), "123456789012", "us-east-1")
     assert enabled() is False
 
     ecr.put_account_setting(name="BLOB_MOUNTING", value="ENABLED")
@@ -128,11 +142,11 @@ def test_the_gateway_follows_a_changed_setting(ecr, monkeypatch):  # type: ignor
 
 
 def test_the_gateway_does_not_mount_when_moto_cannot_answer(monkeypatch):  # type: ignore[no-untyped-def]
-    def unreachable(url, account, region):  # type: ignore[no-untyped-def]
+    def unreachable(url, account, region, secret):  # type: ignore[no-untyped-def]
         return boto3.client("ecr", region_name=region, endpoint_url="http://127.0.0.1:9",
                             aws_access_key_id="x", aws_secret_access_key="y",
                             config=Config(retries={"max_attempts": 1}, connect_timeout=1))
 
     monkeypatch.setattr(gateway, "_ecr", unreachable)
 
-    assert gateway.blob_mounting(lambda: "http://moto", "123456789012", "us-east-1")() is False
+    assert gateway.blob_mounting(_Settings(), "123456789012", "us-east-1")() is False

@@ -229,7 +229,7 @@ def test_a_destination_the_sandbox_has_no_registry_for_is_recorded_as_failed(
     failures: list[Any] = []
     _replicate_once(storage, digest, {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"storage": str(storage)}},
                     failures, monkeypatch)
-    assert [(f[-2], f[-1]) for f in failures] == [(("222222222222", "eu-west-1"), "DESTINATION_REGISTRY_NOT_IN_SANDBOX")]
+    assert [(f[5], f[6]) for f in failures] == [(("222222222222", "eu-west-1"), "DESTINATION_REGISTRY_NOT_IN_SANDBOX")]
 
 
 def test_an_image_that_arrived_by_replication_is_not_replicated_again(

@@ -1,6 +1,7 @@
 """ECR authorization tokens: one per registry host (account + region), fetched once and reused until
-it expires. A token that arrives already expired (moto's ``expiresAt`` is in 2015) is used for this run
-and never refreshed in a loop. The password is never logged: ``repr`` shows ``<hidden>``."""
+5 minutes before it expires (ECR: 12 hours after it was issued, ``GetAuthorizationToken``'s ``expiresAt``), and
+fetched again when a registry refuses it (``EcrCredentials.renew``). The password is never logged: ``repr``
+shows ``<hidden>``."""
 from __future__ import annotations
 
 import base64
@@ -16,6 +17,7 @@ from ..core.errors import AuthError
 from .aws import describe_error
 
 REFRESH_MARGIN = timedelta(minutes=5)
+LIFETIME = timedelta(hours=12)  # API reference, GetAuthorizationToken: "valid for 12 hours"
 Clock = Callable[[], datetime]
 
 
@@ -40,8 +42,6 @@ class Token:
         return {"username": self.username, "password": self.password, "serveraddress": host}
 
     def usable(self, now: datetime) -> bool:
-        if self.expires_at <= self.fetched_at:  # expired on arrival: good for this run only, no refresh loop
-            return True
         return now + REFRESH_MARGIN < self.expires_at
 
 
@@ -60,7 +60,7 @@ def fetch_token(ecr: Any, where: str, clock: Clock = utcnow) -> Token:
         username, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise AuthError(f"ECR returned an unreadable authorization token for {where}") from error
-    expires = data.get("expiresAt") or clock()
+    expires = data.get("expiresAt") or clock() + LIFETIME  # ECR documents 12 hours when it does not say
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=timezone.utc)
     return Token(username, password, host_of(data.get("proxyEndpoint", "")), expires, clock())

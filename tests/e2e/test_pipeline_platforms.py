@@ -174,7 +174,7 @@ def test_promote_copies_the_index_its_children_and_its_sbom_to_prod_and_docker_p
     assert again.returncode == 0 and {r["status"] for r in second["destinations"]} == {"unchanged"}
     host = deployed.registry(*PROD[1]).host
     env = {**os.environ, "DOCKER_CONFIG": str(Path(deployed.sandbox_dir) / "docker-config-e2e")}
-    password = ecr_password(PROD[1][0])
+    password = ecr_password(*PROD[1])
     subprocess.run(["docker", "login", "-u", "AWS", "--password-stdin", host], input=password, text=True,
                    capture_output=True, check=True, env=env)
     pulled = subprocess.run(["docker", "pull", "--platform", "linux/arm64", f"{host}/{REPO}:{release}"],

@@ -67,7 +67,7 @@ def test_a_signal_mid_upload_stops_the_publish_within_seconds_leaving_no_scratch
         if registry.account == "333333333333":
             continue
         uri = f"{registry.host}/{REPO}"
-        if registry_digest(docker_client, uri, tag, ecr_password(registry.account)) is not None:
+        if registry_digest(docker_client, uri, tag, ecr_password(registry.account, registry.region)) is not None:
             docker_client.images.pull(uri, tag=tag)  # a listed tag is served whole
 
 

@@ -1,4 +1,4 @@
-"""ECR tokens: one per registry, reused, never shown; an already-expired token is used, not refreshed in a loop."""
+"""ECR tokens: one per registry, reused until they near their expiry, renewed when refused, never shown."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,14 +41,17 @@ def test_a_token_is_fetched_once_per_registry_and_reused_until_it_expires():
     assert fetched == [("1", "us-east-1"), ("2", "us-east-1"), ("1", "us-east-1")]
 
 
-def test_a_token_that_arrives_already_expired_is_used_for_the_run_without_refreshing():
+def test_a_token_is_fetched_again_once_it_is_within_five_minutes_of_its_expiry():
+    """ECR's tokens last 12 hours (API Reference, GetAuthorizationToken); one about to expire is replaced."""
+    clock = [NOW]
     fetched = []
-    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(days=-4000)), clock=lambda: NOW)
+    cache = TokenCache(lambda key: fetched.append(key) or token(timedelta(minutes=10), clock[0]), clock=lambda: clock[0])
+    cache.get("k")
+    clock[0] = NOW + timedelta(minutes=6)
 
-    for _ in range(5):
-        cache.get(("1", "us-east-1"))
+    cache.get("k")
 
-    assert len(fetched) == 1
+    assert len(fetched) == 2
 
 
 def test_a_refused_token_is_renewed_with_a_fresh_fetch():

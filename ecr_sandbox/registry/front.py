@@ -86,7 +86,8 @@ def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]
     for key, value in (headers or {}).items():
         handler.send_header(key, value)
     handler.end_headers()
-    handler.wfile.write(data)
+    if handler.command != "HEAD":  # a HEAD answer has headers only (RFC 9110); a body would corrupt the connection
+        handler.wfile.write(data)
 
 
 @dataclass(frozen=True)

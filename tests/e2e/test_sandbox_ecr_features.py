@@ -171,12 +171,18 @@ def upstream(cli, build_image):  # type: ignore[no-untyped-def]
     return prefix, name, digest
 
 
-def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli, upstream):
-    prefix, _, digest = upstream
+def cache_rule(cli: Cli, prefix: str, role: str) -> str:
+    """A new ECR-to-ECR pull through cache rule in PROD whose upstream is DEV's ``prefix``, pulling as ``role``."""
     cache = unique("sbx-cache")
     cli.aws(PROD, "create-pull-through-cache-rule", "--ecr-repository-prefix", cache, "--upstream-registry", "ecr",
             "--upstream-registry-url", cli.sandbox.registry(DEV, REGION).host, "--custom-role-arn",
-            f"arn:aws:iam::{PROD}:role/sbx-ptc", "--upstream-repository-prefix", prefix)
+            f"arn:aws:iam::{PROD}:role/{role}", "--upstream-repository-prefix", prefix)
+    return cache
+
+
+def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli, upstream):
+    prefix, _, digest = upstream
+    cache = cache_rule(cli, prefix, role="sbx-ptc")
     reference = f"{cli.sandbox.registry(PROD, REGION).host}/{cache}/base:v1"
 
     done = cli.docker(PROD, "pull", reference)
@@ -190,10 +196,7 @@ def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli,
 
 def test_a_pull_through_cache_whose_role_the_upstream_does_not_grant_is_denied(cli, upstream):
     prefix, _, _ = upstream
-    cache = unique("sbx-cache")
-    cli.aws(PROD, "create-pull-through-cache-rule", "--ecr-repository-prefix", cache, "--upstream-registry", "ecr",
-            "--upstream-registry-url", cli.sandbox.registry(DEV, REGION).host, "--custom-role-arn",
-            f"arn:aws:iam::{PROD}:role/someone-else", "--upstream-repository-prefix", prefix)
+    cache = cache_rule(cli, prefix, role="someone-else")
 
     done = cli.docker(PROD, "pull", f"{cli.sandbox.registry(PROD, REGION).host}/{cache}/base:v1")
 

@@ -206,3 +206,28 @@ def test_a_registry_killed_mid_push_fails_that_destination_only_and_moves_nothin
     (row,) = document["destinations"]
     assert process.returncode == 1 and row["status"] == "failed" and "Traceback" not in stderr
     assert_consistent(document, tag, docker_client, ecr, ecr_password)
+
+
+def test_a_publish_outliving_its_ecr_token_ends_in_success_or_one_clear_failure_never_half_moved(
+        deployed_sandbox, faults, tmp_path, docker_client, ecr, ecr_password):
+    """A real expiry, not an injected one: the sandbox hands out tokens that live 4 seconds (``set_token_lifetime``,
+    ECR's 12 hours shortened) and the first blob upload stalls 6 seconds, so the token the push started with has
+    expired when the next request goes out; the registry answers as ECR answers an expired token (HTTP 403
+    ``denied: Your authorization token has expired``). The publisher's refresh (``image_pipeline.auth``) is what this
+    exercises; the assertion is the fault tests' one: success, or one clear failure, never half moved."""
+    from ecr_sandbox import api
+
+    tag = "f-" + uuid.uuid4().hex[:10]
+    paths = api.Paths(deployed_sandbox.sandbox_dir)
+    api.set_token_lifetime(4, paths=paths)
+    faults.inject(host(*DEV), "stall", seconds=6)
+    try:
+        done, document, seconds = publish(make_context(tmp_path, deployed_sandbox.base_image), tag, "--env", "dev")
+    finally:
+        api.set_token_lifetime(None, paths=paths)
+
+    report("registry token outlived (4 s tokens, first blob stalls 6 s)", done, document, seconds)
+    (row,) = document["destinations"]
+    if done.returncode != 0:
+        assert row["status"] == "failed" and len([l for l in done.stderr.splitlines() if l.startswith("error: ")]) == 1
+    assert_consistent(document, tag, docker_client, ecr, ecr_password)

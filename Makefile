@@ -7,7 +7,7 @@ NODEDEPS := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: install test unit synth demo bench bench-deps sandbox-up sandbox-status sandbox-down clean
+.PHONY: install test unit synth demo bench bench-deps debian-tools sandbox-up sandbox-status sandbox-down clean
 
 install: $(PYDEPS) $(NODEDEPS)
 
@@ -24,7 +24,7 @@ $(NODEDEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install
+test: install debian-tools
 	$(PY) -m pytest
 
 unit: install
@@ -42,14 +42,19 @@ $(BENCHDEPS): requirements-bench.txt $(PYDEPS)
 	$(VENV)/bin/pip install -q -r requirements-bench.txt
 	touch $@
 
-# skopeo (Debian's, for benchmarks/fanout.py's baseline): installed when missing, as root; otherwise one line.
-bench-deps: install $(BENCHDEPS)
-	@if ! command -v skopeo >/dev/null; then \
-		if [ "$$(id -u)" != 0 ]; then echo "error: skopeo is missing: run \`sudo apt-get install -y skopeo\` (make bench installs it when run as root)"; exit 1; fi; \
+# Debian tools the end-to-end tests use as independent clients of the sandbox (skopeo, curl; benchmarks/fanout.py's
+# baseline is skopeo too): installed when missing, as root; otherwise one line naming them.
+DEBIAN_TOOLS := skopeo curl
+debian-tools:
+	@missing=""; for tool in $(DEBIAN_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "error: missing:$$missing: run \`sudo apt-get install -y$$missing\` (make installs them when run as root)"; exit 1; fi; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends skopeo >/dev/null; } \
-			|| { echo "error: \`apt-get install -y skopeo\` failed; run it to see why"; exit 1; }; \
+		{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null; } \
+			|| { echo "error: \`apt-get install -y$$missing\` failed; run it to see why"; exit 1; }; \
 	fi
+
+bench-deps: install $(BENCHDEPS) debian-tools
 
 bench: bench-deps
 	$(PY) benchmarks/synth.py

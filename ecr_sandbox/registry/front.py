@@ -89,7 +89,7 @@ def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]
     for key, value in (headers or {}).items():
         handler.send_header(key, value)
     handler.end_headers()
-    if handler.command != "HEAD":
+    if handler.command != "HEAD":  # a HEAD answer has headers only (RFC 9110); a body would corrupt the connection
         handler.wfile.write(data)
 
 

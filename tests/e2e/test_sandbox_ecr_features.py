@@ -171,12 +171,28 @@ def upstream(cli, build_image):  # type: ignore[no-untyped-def]
     return prefix, name, digest
 
 
-def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli, upstream):
+@pytest.fixture
+def cache_rule(cli):  # type: ignore[no-untyped-def]
+    """Makes ECR-to-ECR pull through cache rules in PROD whose upstream is DEV's ``prefix``, pulling as ``role``;
+    deletes them afterwards, so the deployed registry's rules are as the spec made them."""
+    made: list[str] = []
+
+    def make(prefix: str, role: str) -> str:
+        cache = unique("sbx-cache")
+        cli.aws(PROD, "create-pull-through-cache-rule", "--ecr-repository-prefix", cache, "--upstream-registry", "ecr",
+                "--upstream-registry-url", cli.sandbox.registry(DEV, REGION).host, "--custom-role-arn",
+                f"arn:aws:iam::{PROD}:role/{role}", "--upstream-repository-prefix", prefix)
+        made.append(cache)
+        return cache
+
+    yield make
+    for cache in made:
+        cli.aws(PROD, "delete-pull-through-cache-rule", "--ecr-repository-prefix", cache)
+
+
+def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli, upstream, cache_rule):
     prefix, _, digest = upstream
-    cache = unique("sbx-cache")
-    cli.aws(PROD, "create-pull-through-cache-rule", "--ecr-repository-prefix", cache, "--upstream-registry", "ecr",
-            "--upstream-registry-url", cli.sandbox.registry(DEV, REGION).host, "--custom-role-arn",
-            f"arn:aws:iam::{PROD}:role/sbx-ptc", "--upstream-repository-prefix", prefix)
+    cache = cache_rule(prefix, role="sbx-ptc")
     reference = f"{cli.sandbox.registry(PROD, REGION).host}/{cache}/base:v1"
 
     done = cli.docker(PROD, "pull", reference)
@@ -188,12 +204,9 @@ def test_a_pull_through_an_ecr_to_ecr_cache_rule_imports_the_upstream_image(cli,
     assert cached[0]["imageDigest"] == digest
 
 
-def test_a_pull_through_cache_whose_role_the_upstream_does_not_grant_is_denied(cli, upstream):
+def test_a_pull_through_cache_whose_role_the_upstream_does_not_grant_is_denied(cli, upstream, cache_rule):
     prefix, _, _ = upstream
-    cache = unique("sbx-cache")
-    cli.aws(PROD, "create-pull-through-cache-rule", "--ecr-repository-prefix", cache, "--upstream-registry", "ecr",
-            "--upstream-registry-url", cli.sandbox.registry(DEV, REGION).host, "--custom-role-arn",
-            f"arn:aws:iam::{PROD}:role/someone-else", "--upstream-repository-prefix", prefix)
+    cache = cache_rule(prefix, role="someone-else")
 
     done = cli.docker(PROD, "pull", f"{cli.sandbox.registry(PROD, REGION).host}/{cache}/base:v1")
 

@@ -55,3 +55,32 @@ def test_the_aws_cli_starts_and_reads_a_lifecycle_policy_preview(sandbox, ecr, e
     [result] = got["previewResults"]
     assert result["action"]["type"] == "EXPIRE" and result["appliedRulePriority"] == 1
     assert result["imageTags"] in (["old"], ["new"])
+
+
+def test_the_aws_cli_gets_preview_not_found_before_a_start_and_pages_the_results(sandbox, ecr, ecr_password,
+                                                                                build_image, push_image):  # type: ignore[no-untyped-def]
+    """GetLifecyclePolicyPreview before any StartLifecyclePolicyPreview: LifecyclePolicyPreviewNotFoundException;
+    ``--max-results`` / ``--next-token`` page the results (API reference GetLifecyclePolicyPreview)."""
+    registry = sandbox.registries[0]
+    client = ecr(registry.account, registry.region)
+    name = f"sandbox-tests/preview-{uuid.uuid4().hex[:8]}"
+    client.create_repository(repositoryName=name)
+    before = subprocess.run([str(ROOT / ".venv/bin/aws"), "--profile", sandbox.profile(registry.account), "--region",
+                             registry.region, "ecr", "get-lifecycle-policy-preview", "--repository-name", name],
+                            env=api.process_env(sandbox, ROOT), capture_output=True, text=True, timeout=120)
+    for tag in ("a", "b", "c"):
+        push_image(build_image(scratch=True), registry.host, name, tag, ecr_password(registry.account,
+                                                                                     registry.region))
+    _wait_for_images(client, name, 3)
+    _aws(sandbox, registry.account, "start-lifecycle-policy-preview", "--region", registry.region,
+         "--repository-name", name, "--lifecycle-policy-text", json.dumps(KEEP_ONE))
+
+    first = _aws(sandbox, registry.account, "get-lifecycle-policy-preview", "--region", registry.region,
+                 "--repository-name", name, "--max-results", "1", "--no-paginate")
+    second = _aws(sandbox, registry.account, "get-lifecycle-policy-preview", "--region", registry.region,
+                  "--repository-name", name, "--max-results", "1", "--no-paginate", "--next-token",
+                  first["nextToken"])
+
+    assert before.returncode != 0 and "(LifecyclePolicyPreviewNotFoundException)" in before.stderr
+    assert len(first["previewResults"]) == len(second["previewResults"]) == 1
+    assert first["previewResults"][0]["imageDigest"] != second["previewResults"][0]["imageDigest"]

@@ -205,3 +205,27 @@ def test_publish_with_no_wait_reports_the_replica_replicating_and_ecr_completes_
 
     assert (source["status"], replica["status"]) == ("pushed", "replicating")
     _wait_for_replica(ecr(*DESTINATION), DECLARED, source["digest"], tag)
+
+
+def test_an_image_that_arrived_by_replication_is_not_replicated_onward(deployed_sandbox, push_to_source, ecr, spec):
+    """User guide, "Private image replication in Amazon ECR": an image pushed to one registry replicates to the
+    destinations of that registry's configuration only, once; "it doesn't replicate again" from a destination, even
+    when the destination's own configuration would send it on. The AWS CLI sets up the onward rule and reads both."""
+    onward = ("222222222222", "us-east-1")
+    saved = _aws(deployed_sandbox, "describe-registry").get("replicationConfiguration") or {"rules": []}
+    _aws(deployed_sandbox, "put-replication-configuration", "--replication-configuration", json.dumps({"rules": [
+        *saved.get("rules", []), {"destinations": [{"region": onward[1], "registryId": onward[0]}],
+                                  "repositoryFilters": [{"filter": DECLARED, "filterType": "PREFIX_MATCH"}]}]}))
+    try:
+        digest, tag = push_to_source(DECLARED)
+        _wait_for_replica(ecr(*DESTINATION), DECLARED, digest, tag)
+        time.sleep(2 * 1.5 + 1)  # two replication delays: long enough for an onward copy to have happened
+
+        listed = _run_aws(deployed_sandbox, onward, "describe-images", "--repository-name", DECLARED)
+    finally:
+        _aws(deployed_sandbox, "put-replication-configuration", "--replication-configuration", json.dumps(saved))
+
+    if listed.returncode != 0:  # the onward registry has no such repository: nothing was replicated there
+        assert "RepositoryNotFoundException" in listed.stderr, listed.stderr
+        return
+    assert digest not in [d["imageDigest"] for d in json.loads(listed.stdout)["imageDetails"]]

@@ -8,15 +8,9 @@ import pytest
 from ecr_sandbox.registry import bridge
 from ecr_sandbox.registry.storage import blob_path
 
+from .sandbox_fakes import RecordingEcr
+
 MEDIA = "application/vnd.docker.distribution.manifest.v2+json"
-
-
-class RecordingEcr:
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-
-    def put_image(self, **params):  # type: ignore[no-untyped-def]
-        self.calls.append(params)
 
 
 def event(digest: str) -> dict:
@@ -43,7 +37,8 @@ def test_an_event_with_a_sha256_digest_is_recorded_with_the_stored_manifest(tmp_
 
     recorded = bridge.handle_events([event(digest)], tmp_path, lambda: ecr)
 
-    assert recorded == 1 and ecr.calls[0]["imageManifest"] == manifest.decode()
+    (operation, params), = ecr.calls
+    assert recorded == 1 and operation == "put_image" and params["imageManifest"] == manifest.decode()
 
 
 def test_blob_path_refuses_anything_but_a_sha256_digest(tmp_path):

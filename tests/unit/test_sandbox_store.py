@@ -9,6 +9,8 @@ import pytest
 
 from ecr_sandbox.registry import bridge, store
 
+from .sandbox_fakes import RecordingEcr
+
 
 class FakeClient:
     def __init__(self) -> None:
@@ -53,14 +55,6 @@ def test_delete_repository_deletes_every_manifest_and_layer_through_the_api(tmp_
     assert not base.exists()
 
 
-class RecordingEcr:
-    def __init__(self) -> None:
-        self.deleted: list[dict] = []
-
-    def batch_delete_image(self, **params):  # type: ignore[no-untyped-def]
-        self.deleted.append(params)
-
-
 def test_the_notification_of_a_delete_the_store_made_is_not_sent_back_but_a_clients_is(tmp_path: Path) -> None:
     digest = "sha256:" + "c" * 64
     store.answer({"op": "delete", "repository": "team/app", "digest": digest}, FakeClient(), tmp_path)
@@ -70,4 +64,4 @@ def test_the_notification_of_a_delete_the_store_made_is_not_sent_back_but_a_clie
     bridge.handle_events([event], tmp_path, lambda: ecr)  # the store's own delete: forgotten, not sent back
     bridge.handle_events([event], tmp_path, lambda: ecr)  # a client's DELETE through the front
 
-    assert ecr.deleted == [{"repositoryName": "team/app", "imageIds": [{"imageDigest": digest}]}]
+    assert ecr.calls == [("batch_delete_image", {"repositoryName": "team/app", "imageIds": [{"imageDigest": digest}]})]

@@ -106,8 +106,7 @@ class EcrRepository(ecr.Repository):
             empty_on_delete=removal_policy == RemovalPolicy.DESTROY or None,
             lifecycle_rules=l2_rules,
         )
-        cfn = self.node.default_child
-        keep_wrapped_logical_id(cfn, scope, construct_id)
+        keep_wrapped_logical_id(self, scope, construct_id)
         if l2_rules is None:
             apply_lifecycle_policy(self, rules)
         grant_accounts(self, pull_accounts=pull_accounts, push_accounts=push_accounts, encryption_key=encryption_key)

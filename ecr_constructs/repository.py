@@ -31,6 +31,12 @@ def _encryption(kind: str) -> ecr.RepositoryEncryption:
     return ecr.RepositoryEncryption.KMS if kind == "KMS" else ecr.RepositoryEncryption.AES_256
 
 
+@lru_cache(maxsize=None)
+def _mutable_tag_filter(tag_filter: str) -> ecr.ImageTagMutabilityExclusionFilter:
+    """One filter object per tag filter, shared by every repository: a value the L2 only reads."""
+    return ecr.ImageTagMutabilityExclusionFilter.wildcard(tag_filter)
+
+
 def _is_token(value: object) -> bool:
     """Token.is_unresolved without a round trip to the jsii kernel for the common case: an unresolved string
     always carries CDK's '${Token[' marker, so only strings that have it are asked about."""
@@ -98,8 +104,7 @@ class EcrRepository(ecr.Repository):
             repository_name=repository_name,
             image_scan_on_push=scan_on_push,
             image_tag_mutability=mutability,
-            image_tag_mutability_exclusion_filters=[ecr.ImageTagMutabilityExclusionFilter.wildcard(t)
-                                                    for t in mutable_tags] or None,
+            image_tag_mutability_exclusion_filters=[_mutable_tag_filter(t) for t in mutable_tags] or None,
             encryption=_encryption("KMS" if encryption_key else "AES256"),
             encryption_key=encryption_key,
             removal_policy=removal_policy,

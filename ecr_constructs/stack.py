@@ -13,7 +13,7 @@ from ecr_spec.registry_settings import RegistrySettings
 from ecr_spec.creation_templates import CreationTemplate
 
 from .creation_template import creation_template, replica_settings
-from .dualstack import dualstack_host
+from .outputs import repository_output
 from .registry import RegistryReplication, ReplicationRegistryPolicy
 from .registry_settings import add_registry_settings
 from .repository import EcrRepository
@@ -53,7 +53,6 @@ class RegistryStack(cdk.Stack):
                          description=f"ECR repositories of {target.environment} in {target.region}",
                          **stack_props)
         self.target = target
-        self._dualstack_host = dualstack_host(self)  # once per stack: each call is a few jsii round trips
         self.repositories: dict[str, EcrRepository] = {}
         replicas = [replica_settings(r, target.account, target.region) for r in replicas]
         key = self._shared_key([*repositories, *replicas])
@@ -95,10 +94,7 @@ class RegistryStack(cdk.Stack):
             pull_services=repository.pull.services,
             pull_organization_id=repository.pull.organization_id,
         )
-        name = construct.repository_name
-        output = {"name": name, "arn": construct.repository_arn, "uri": construct.repository_uri}
-        if self._dualstack_host:
-            output["dualstack_uri"] = f"{self._dualstack_host}/{name}"
         cdk.CfnOutput(construct, "Output", description=f"ECR repository {repository.name}: name, ARN and URIs",
-                      value=self.to_json_string(output))
+                      value=repository_output(account=self.target.account, region=self.target.region,
+                                              repository_name=repository.name))
         return construct

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .lifecycle import LifecycleRule, policy_text
 from .limits import MAX_REPLICATION_FILTERS_PER_RULE
@@ -147,11 +147,29 @@ class RegistrySpec:
                 return repository
         raise KeyError(name)
 
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value computed once from this immutable spec: at fleet size (hundreds of registries) the planning asks
+        the same questions once per registry, and answering each by scanning the whole spec made it quadratic."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     def targets(self) -> tuple[Target, ...]:
-        return tuple(Target(e.name, e.account, r) for e in self.environments for r in e.regions)
+        return self._cached("targets", lambda: tuple(Target(e.name, e.account, r)
+                                                     for e in self.environments for r in e.regions))
 
     def repositories_in(self, target: Target) -> tuple[Repository, ...]:
-        return tuple(r for r in self.repositories if target.environment in r.environments)
+        return self._repositories_by_environment().get(target.environment, ())
+
+    def _repositories_by_environment(self) -> dict[str, tuple[Repository, ...]]:
+        def build() -> dict[str, tuple[Repository, ...]]:
+            found: dict[str, list[Repository]] = {}
+            for repository in self.repositories:
+                for environment in dict.fromkeys(repository.environments):
+                    found.setdefault(environment, []).append(repository)
+            return {environment: tuple(repositories) for environment, repositories in found.items()}
+        return self._cached("repositories by environment", build)
 
     def targets_for(self, repository_name: str) -> tuple[Target, ...]:
         environments = self.repository(repository_name).environments
@@ -160,18 +178,19 @@ class RegistrySpec:
     def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
         """ECR allows one replication configuration per registry: the wishes of all repositories in
         ``target`` merged by destination set and split at ECR's limits (see ``ecr_spec.replication``)."""
-        cache = self.__dict__.setdefault("_rules", {})
+        cache = self._cached("rules", dict)
         if target not in cache:
             cache[target] = plan_rules(self.repositories_in(target))
         return cache[target]
 
     def replication_sources(self, target: Target) -> tuple[str, ...]:
         """Accounts that replicate into ``target`` from another account: its registry policy lets them in."""
-        here = Registry(target.account, target.region)
-        sources = {
-            source.account
-            for source in self.targets()
-            for rule in self.replication_rules(source)
-            if here in rule.destinations and source.account != target.account
-        }
-        return tuple(sorted(sources))
+        def build() -> dict[Registry, tuple[str, ...]]:
+            sources: dict[Registry, set[str]] = {}
+            for source in self.targets():
+                for rule in self.replication_rules(source):
+                    for destination in rule.destinations:
+                        if destination.account != source.account:
+                            sources.setdefault(destination, set()).add(source.account)
+            return {registry: tuple(sorted(accounts)) for registry, accounts in sources.items()}
+        return self._cached("replication sources", build).get(Registry(target.account, target.region), ())

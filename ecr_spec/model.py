@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterable
 
 from .lifecycle import LifecycleRule, policy_text
 from .limits import MAX_REPLICATION_FILTERS_PER_RULE
+from .organization import Organization
 from .publisher import Publisher
 from .registry_settings import RegistrySettings
 
@@ -18,6 +19,7 @@ class Environment:
     account: str
     regions: tuple[str, ...]
     publish_role_arn: str | None = None
+    organizational_unit: str | None = None  # the account's OU, for the organization's StackSets (None: not said)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Repository:
     scan_on_push: bool = True
     removal_policy: str = "retain"
     replicate_by_prefix: bool = False  # accepts that its name, a PREFIX_MATCH filter, replicates longer names too
+    stack_set: str | None = None  # delivered by this organization StackSet, not by its environments' stacks
 
     @property
     def lifecycle_policy_text(self) -> str:
@@ -131,6 +134,7 @@ class RegistrySpec:
     registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
     creation_templates: tuple[CreationTemplate, ...] = ()
     publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
+    organization: Organization | None = None  # StackSets for organizational units; see ecr_spec.organization
 
     def creation_templates_in(self, target: Target) -> tuple[CreationTemplate, ...]:
         return tuple(t for t in self.creation_templates if target.environment in t.environments)
@@ -142,10 +146,10 @@ class RegistrySpec:
         raise KeyError(name)
 
     def repository(self, name: str) -> Repository:
-        for repository in self.repositories:
-            if repository.name == name:
-                return repository
-        raise KeyError(name)
+        found = self._cached("repositories by name", lambda: {r.name: r for r in self.repositories}).get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
 
     def _cached(self, key: str, build: Callable[[], Any]) -> Any:
         """A value computed once from this immutable spec: at fleet size (hundreds of registries) the planning asks
@@ -160,20 +164,37 @@ class RegistrySpec:
                                                      for e in self.environments for r in e.regions))
 
     def repositories_in(self, target: Target) -> tuple[Repository, ...]:
+        """The repositories the stack of ``target`` declares (not those an organization StackSet delivers)."""
         return self._repositories_by_environment().get(target.environment, ())
+
+    def delivered_in(self, target: Target) -> tuple[Repository, ...]:
+        """The repositories an organization StackSet delivers to ``target`` (its environment declares one of the
+        StackSet's organizational units, and the StackSet deploys to its region)."""
+        return tuple(r for r in self._delivered() if target in self.targets_for(r.name))
+
+    def _delivered(self) -> tuple[Repository, ...]:
+        return self._cached("delivered", lambda: tuple(r for r in self.repositories if r.stack_set))
 
     def _repositories_by_environment(self) -> dict[str, tuple[Repository, ...]]:
         def build() -> dict[str, tuple[Repository, ...]]:
             found: dict[str, list[Repository]] = {}
             for repository in self.repositories:
+                if repository.stack_set:
+                    continue
                 for environment in dict.fromkeys(repository.environments):
                     found.setdefault(environment, []).append(repository)
             return {environment: tuple(repositories) for environment, repositories in found.items()}
         return self._cached("repositories by environment", build)
 
     def targets_for(self, repository_name: str) -> tuple[Target, ...]:
-        environments = self.repository(repository_name).environments
-        return tuple(t for t in self.targets() if t.environment in environments)
+        """Every registry that holds the repository: its environments' registries; for a repository an
+        organization StackSet delivers, those of the environments in its OUs that are in the StackSet's regions."""
+        repository = self.repository(repository_name)
+        regions = None
+        if repository.stack_set and self.organization is not None:
+            regions = self.organization.stack_set(repository.stack_set).regions
+        return tuple(t for t in self.targets()
+                     if t.environment in repository.environments and (regions is None or t.region in regions))
 
     def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
         """ECR allows one replication configuration per registry: the wishes of all repositories in

@@ -50,7 +50,8 @@ def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
         stacks[plan.target] = RegistryStack(
             scope, target=plan.target, repositories=plan.repositories, replication_rules=plan.replication_rules,
             replication_sources=plan.replication_sources, scan_type=registry_spec.scan_type, replicas=plan.replicas,
-            creation_templates=plan.creation_templates, registry_settings=plan.registry_settings)
+            creation_templates=plan.creation_templates, registry_settings=plan.registry_settings,
+            delivered=plan.delivered)
     for plan in plans:
         source = stacks[plan.target]
         # add_stack_dependency is the newer name; add_dependency is the one every supported aws-cdk-lib has

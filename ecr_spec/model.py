@@ -170,10 +170,14 @@ class RegistrySpec:
     def delivered_in(self, target: Target) -> tuple[Repository, ...]:
         """The repositories an organization StackSet delivers to ``target`` (its environment declares one of the
         StackSet's organizational units, and the StackSet deploys to its region)."""
-        return tuple(r for r in self._delivered() if target in self.targets_for(r.name))
-
-    def _delivered(self) -> tuple[Repository, ...]:
-        return self._cached("delivered", lambda: tuple(r for r in self.repositories if r.stack_set))
+        def build() -> dict[Target, tuple[Repository, ...]]:
+            found: dict[Target, list[Repository]] = {}
+            for repository in self.repositories:
+                if repository.stack_set:
+                    for where in self.targets_for(repository.name):
+                        found.setdefault(where, []).append(repository)
+            return {where: tuple(repositories) for where, repositories in found.items()}
+        return self._cached("delivered", build).get(target, ())
 
     def _repositories_by_environment(self) -> dict[str, tuple[Repository, ...]]:
         def build() -> dict[str, tuple[Repository, ...]]:

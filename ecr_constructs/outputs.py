@@ -6,7 +6,9 @@ crossings into the jsii runtime per repository, and for CloudFormation a ``Fn::J
 functions, for values known at synth. The partition and the URL suffix stay pseudo parameters
 (``AWS::Partition``, ``AWS::URLSuffix``), so every partition gets its own. The ARN and URI are the ones the L2
 builds: ``arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME`` and ``ACCOUNT.dkr.ecr.REGION.URL_SUFFIX/NAME``; the
-dual-stack URI is described in ``ecr_constructs.dualstack``.
+dual-stack URI is described in ``ecr_constructs.dualstack``. In a StackSet's template, which deploys to many
+accounts and regions, the account and region are the ``AWS::AccountId`` and ``AWS::Region`` pseudo parameters; a
+region known only at deploy time gets no dual-stack URI (none is documented for some partitions).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from functools import lru_cache
 from aws_cdk import Aws
 
 from .dualstack import dualstack_host_of
+from .tokens import is_token
 
 
 @lru_cache(maxsize=1)
@@ -24,12 +27,13 @@ def _partition_and_url_suffix() -> tuple[str, str]:
 
 
 def repository_output(*, account: str, region: str, repository_name: str) -> str:
-    """The output's value for the repository ``repository_name`` in a stack of this concrete account and region."""
+    """The output's value for the repository ``repository_name`` in a stack of this account and region (concrete
+    values, or the pseudo parameters' tokens)."""
     partition, url_suffix = _partition_and_url_suffix()
     value = {"name": repository_name,
              "arn": f"arn:{partition}:ecr:{region}:{account}:repository/{repository_name}",
              "uri": f"{account}.dkr.ecr.{region}.{url_suffix}/{repository_name}"}
-    host = dualstack_host_of(account, region)
+    host = None if is_token(region) else dualstack_host_of(account, region)
     if host:
         value["dualstack_uri"] = f"{host}/{repository_name}"
     return json.dumps(value, separators=(",", ":"))

@@ -106,6 +106,10 @@ MAX_IMAGE_TAG_CHARS = 300
 # least 0, ``FailureTolerancePercentage`` 0 to 100; "MaxConcurrentCount is at most one more than the
 # FailureToleranceCount if you're using STRICT_FAILURE_TOLERANCE" (the default ConcurrencyMode).
 MAX_STACK_SET_TEMPLATE_BODY_BYTES = 51_200
+# AWS CloudFormation API Reference, CreateStackInstances: "The maximum number of organizational unit (OUs)
+# supported by a CreateStackInstances operation is 50."
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackInstances.html
+MAX_STACK_SET_ORGANIZATIONAL_UNITS = 50
 MAX_STACK_SET_DESCRIPTION_CHARS = 1_024
 MIN_MAX_CONCURRENT_PERCENTAGE = 1
 MIN_FAILURE_TOLERANCE_PERCENTAGE = 0

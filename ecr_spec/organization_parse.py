@@ -25,13 +25,13 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping
 
-from . import checks, names
+from . import stack_set_checks
 from .errors import Problems
 from .limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MIN_FAILURE_TOLERANCE_PERCENTAGE,
                      MIN_MAX_CONCURRENT_PERCENTAGE)
 from .model import Environment, Repository
 from .names import show
-from .organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences, Organization, StackSet
+from .organization import CALL_AS, OperationPreferences, Organization, StackSet
 from .repository_parse import parse_repository
 from .shapes import as_list, as_object, check_keys, objects
 
@@ -46,10 +46,6 @@ NOT_IN_STACK_SETS = {
     "kms_key_arn": "a key ARN names one account's key; encryption 'KMS' gives each account a key of its own",
 }
 _PERCENTAGE = re.compile(r"^([0-9]{1,3})%$")
-# AWS CloudFormation User Guide, "Prerequisites for using CloudFormation StackSets": trusted access with AWS
-# Organizations cannot be activated in the China (Beijing) and (Ningxia) regions.
-# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs.html
-_NO_SERVICE_MANAGED_STACK_SETS = ("cn-",)
 
 
 def parse_organization(raw: Any, environments: Mapping[str, Environment], defaults: Mapping[str, Any],
@@ -116,17 +112,14 @@ def _stack_set(raw: Mapping[str, Any], path: str, environments: Mapping[str, Env
                defaults: Mapping[str, Any], first_seen: dict[str, str],
                problems: Problems) -> tuple[StackSet, list[Repository]] | None:
     before = problems.reported
+    for key in ("name", "organizational_units", "regions"):
+        if raw.get(key) is None:
+            problems.add(f"{path}.{key}", "missing: name the StackSet" if key == "name" else "missing: list at least one")
     name = raw.get("name")
-    if name is None:
-        problems.add(f"{path}.name", "missing: name the StackSet")
-    else:
-        checks.one(name, f"{path}.name", names.stack_set_name, problems)
-    units = _required_list(raw, "organizational_units", path, names.organizational_unit_id, problems)
-    regions = _required_list(raw, "regions", path, names.region, problems)
-    for i, region in enumerate(regions):
-        if region.startswith(_NO_SERVICE_MANAGED_STACK_SETS):
-            problems.add(f"{path}.regions[{i}]", f"{show(region)}: StackSets cannot use AWS Organizations (trusted "
-                         "access) in the China regions")
+    raw_units, raw_regions = raw.get("organizational_units"), raw.get("regions")
+    units, regions = stack_set_checks.target(
+        name, None if raw_units is None else as_list(raw_units, f"{path}.organizational_units", problems),
+        None if raw_regions is None else as_list(raw_regions, f"{path}.regions", problems), path, problems)
     preferences = _preferences(raw, path, problems)
     retain = raw.get("retain_stacks_on_account_removal", False)
     if not isinstance(retain, bool):
@@ -144,17 +137,6 @@ def _stack_set(raw: Mapping[str, Any], path: str, environments: Mapping[str, Env
     return StackSet(name=name, organizational_units=units, regions=regions,
                     repositories=tuple(r.name for r in delivered), preferences=preferences,
                     retain_stacks_on_account_removal=retain, description=description), delivered
-
-
-def _required_list(raw: Mapping[str, Any], key: str, path: str, check: checks.Check,
-                   problems: Problems) -> tuple[Any, ...]:
-    value = raw.get(key)
-    good = checks.each_of(value, f"{path}.{key}", check, problems)
-    if value is None:
-        problems.add(f"{path}.{key}", "missing: list at least one")
-    elif value == []:
-        problems.add(f"{path}.{key}", "[] is empty: list at least one")
-    return good
 
 
 def _count_or_percentage(value: Any, path: str, minimum: int, minimum_percentage: int,
@@ -181,23 +163,12 @@ def _preferences(raw: Mapping[str, Any], path: str, problems: Problems) -> Opera
     failure_count, failure_percentage = _count_or_percentage(raw.get("failure_tolerance"),
                                                              f"{path}.failure_tolerance", 0,
                                                              MIN_FAILURE_TOLERANCE_PERCENTAGE, problems)
-    mode = raw.get("concurrency_mode")
-    if mode is not None and mode not in CONCURRENCY_MODES:
-        problems.add(f"{path}.concurrency_mode", f"{show(mode)} must be {' or '.join(CONCURRENCY_MODES)}")
-    region_concurrency = raw.get("region_concurrency")
-    if region_concurrency is not None and region_concurrency not in REGION_CONCURRENCY:
-        problems.add(f"{path}.region_concurrency",
-                     f"{show(region_concurrency)} must be {' or '.join(REGION_CONCURRENCY)}")
-    strict = mode in (None, "STRICT_FAILURE_TOLERANCE")
-    if strict and max_count is not None and max_count > (failure_count or 0) + 1:
-        tolerated = failure_count or 0
-        problems.add(f"{path}.max_concurrent", f"{max_count} accounts at a time with failure_tolerance {tolerated}: "
-                     f"STRICT_FAILURE_TOLERANCE (the default concurrency_mode) runs at most {tolerated + 1}; set "
-                     f"failure_tolerance to {max_count - 1}, or concurrency_mode to SOFT_FAILURE_TOLERANCE")
-    return OperationPreferences(max_concurrent_count=max_count, max_concurrent_percentage=max_percentage,
-                                failure_tolerance_count=failure_count,
-                                failure_tolerance_percentage=failure_percentage, concurrency_mode=mode,
-                                region_concurrency=region_concurrency)
+    preferences = OperationPreferences(
+        max_concurrent_count=max_count, max_concurrent_percentage=max_percentage,
+        failure_tolerance_count=failure_count, failure_tolerance_percentage=failure_percentage,
+        concurrency_mode=raw.get("concurrency_mode"), region_concurrency=raw.get("region_concurrency"))
+    stack_set_checks.preferences(preferences, path, problems)
+    return preferences
 
 
 def _repositories(value: Any, path: str, stack_set: str, members: Mapping[str, Environment],

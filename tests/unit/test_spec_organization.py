@@ -4,7 +4,7 @@ CloudFormation StackSet with service-managed permissions; their publish targets;
 Sources (each rule's page): AWS CloudFormation Template Reference, AWS::CloudFormation::StackSet and its resource
 schema (StackSetName pattern, TemplateBody at most 51,200 bytes, Description 1..1,024 characters); API Reference,
 DeploymentTargets (OU id pattern; "StackSets doesn't deploy stack instances to the organization management
-account"), StackSetOperationPreferences (MaxConcurrentCount >= 1, MaxConcurrentPercentage 1..100,
+account"), CreateStackInstances (at most 50 OUs per operation), StackSetOperationPreferences (MaxConcurrentCount >= 1, MaxConcurrentPercentage 1..100,
 FailureToleranceCount >= 0, FailureTolerancePercentage 0..100; "MaxConcurrentCount is at most one more than the
 FailureToleranceCount if you're using STRICT_FAILURE_TOLERANCE"); User Guide, "Prerequisites for using
 CloudFormation StackSets" (no trusted access with AWS Organizations in the China regions).
@@ -162,3 +162,23 @@ def test_an_administrator_that_is_no_environment_lists_the_known_ones() -> None:
     raw["organization"]["environment"] = "root"
     assert problems_of(raw) == [
         "organization.environment: 'root' is not an environment of this spec (known: dev, prod, mgmt)"]
+
+
+def test_a_stack_set_without_units_regions_or_repositories_says_each_is_missing() -> None:
+    assert problems_of(org_spec(organizational_units=None, regions=None, repositories=None)) == [
+        "organization.stack_sets[0].organizational_units: missing: list at least one",
+        "organization.stack_sets[0].regions: missing: list at least one",
+        "organization.stack_sets[0].repositories: missing: list the repositories every account of the "
+        "organizational units gets"]
+
+
+def test_an_empty_list_of_units_is_one_line() -> None:
+    assert problems_of(org_spec(organizational_units=[])) == [
+        "organization.stack_sets[0].organizational_units: [] is empty: list at least one"]
+
+
+def test_more_than_50_units_point_to_their_parent() -> None:
+    units = [f"ou-ab12-{n:08d}" for n in range(51)]
+    assert problems_of(org_spec(organizational_units=units)) == [
+        "organization.stack_sets[0].organizational_units: 51 organizational units; CloudFormation creates stack "
+        "instances for at most 50 at once: target their parent OU"]

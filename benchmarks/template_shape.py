@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 _IGNORED_TYPES = {"AWS::CDK::Metadata"}
-_URL_SUFFIX = {"cn-": "amazonaws.com.cn"}
+_FUNCTIONS = {"Fn::Join": lambda a: a[0].join(a[1]), "Fn::Split": lambda a: a[1].split(a[0]),
+              "Fn::Select": lambda a: a[1][a[0]]}
 
 
 def _partition(region: str) -> str:
@@ -40,14 +41,9 @@ class _Resolver:
         if function == "Fn::GetAtt":
             assert args[1] == "Arn", args
             return self.arn + self.names[args[0]]
-        args = self(args)
-        if function == "Fn::Join":
-            return args[0].join(args[1])
-        if function == "Fn::Split":
-            return args[1].split(args[0])
-        if function == "Fn::Select":
-            return args[1][args[0]]
-        raise ValueError(f"unexpected intrinsic {function}")
+        if function not in _FUNCTIONS:
+            raise ValueError(f"unexpected intrinsic {function}")
+        return _FUNCTIONS[function](self(args))
 
 
 def _statement(statement: dict[str, Any]) -> str:

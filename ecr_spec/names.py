@@ -146,20 +146,17 @@ def role_arn(value: Any) -> str | None:
     return None
 
 
+def _text_matching(value: Any, pattern: re.Pattern[str], problem: str) -> str | None:
+    """The type check, then ``pattern``; ``problem`` follows the echoed value when it does not match."""
+    return not_text(value) or (None if pattern.match(value) else f"{show(value)} {problem}")
+
+
 def organizational_unit_id(value: Any) -> str | None:
     """An organizational unit (``ou-ab12-cdefgh34``) or the organization's root (``r-ab12``)."""
-    if not_text(value):
-        return not_text(value)
-    if not _ORGANIZATIONAL_UNIT.match(value):
-        return (f"{show(value)} is not an organizational unit id such as 'ou-ab12-cdefgh34' (or a root id such as "
-                "'r-ab12')")
-    return None
+    return _text_matching(value, _ORGANIZATIONAL_UNIT, "is not an organizational unit id such as "
+                                                       "'ou-ab12-cdefgh34' (or a root id such as 'r-ab12')")
 
 
 def stack_set_name(value: Any) -> str | None:
-    if not_text(value):
-        return not_text(value)
-    if not _STACK_SET_NAME.match(value):
-        return (f"{show(value)} is not a StackSet name: a letter, then letters, digits or '-', at most 128 "
-                "characters")
-    return None
+    return _text_matching(value, _STACK_SET_NAME, "is not a StackSet name: a letter, then letters, digits or '-', "
+                                                  "at most 128 characters")

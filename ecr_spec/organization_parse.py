@@ -130,11 +130,11 @@ def _stack_set(raw: Mapping[str, Any], path: str, environments: Mapping[str, Env
         problems.add(f"{path}.description", f"{show(description)} must be text of 1 to "
                      f"{MAX_STACK_SET_DESCRIPTION_CHARS} characters")
     members = {n: e for n, e in environments.items() if e.organizational_unit in units}
-    delivered = _repositories(raw.get("repositories"), f"{path}.repositories", name, members, defaults, first_seen,
-                              problems)
+    delivered = _repositories(raw.get("repositories"), f"{path}.repositories", str(name), members, defaults,
+                              first_seen, problems)
     if problems.reported > before:
         return None
-    return StackSet(name=name, organizational_units=units, regions=regions,
+    return StackSet(name=str(name), organizational_units=units, regions=regions,
                     repositories=tuple(r.name for r in delivered), preferences=preferences,
                     retain_stacks_on_account_removal=retain, description=description), delivered
 

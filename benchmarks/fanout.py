@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Benchmark: publishing one image to 3, 6 and 12 registries of the sandbox, four ways, in one run.
+"""Benchmark: publishing one image to 3, 6 and 12 (up to 50) registries of the sandbox, four ways, in one run.
 
 The image: about 150 MB in three incompressible layers (pseudo-random bytes from a seeded generator, made at
 run time, never committed). The registries: 3 accounts (dev 111111111111, staging 222222222222, prod
-333333333333) x 4 regions (us-east-1, eu-west-1, us-west-2, ap-southeast-2), one environment per registry in a
-temporary spec derived from cdk.json's; N destinations are the first N of (every account in us-east-1, then
-every account in eu-west-1, ...), so 3 = one region per account, 6 = two, 12 = four.
+333333333333) x 4 regions (us-east-1, eu-west-1, us-west-2, ap-southeast-2), then 19 more accounts (team04
+440000000004 .. team22 440000000022) x 2 regions (us-east-1, eu-west-1): 50 registries, one environment per
+registry in a temporary spec derived from cdk.json's. N destinations are the first N of (every one of the 3
+accounts in us-east-1, then in eu-west-1, ..., then every further account in us-east-1, then in eu-west-1), so
+3 = one region per account, 6 = two, 12 = four, 50 = all; the sandbox starts only the first max(--counts).
 
 Per destination count, each mode gets its own fresh repositories and its own content (a new seed), so every
 push is cold:
@@ -22,7 +24,8 @@ then the unchanged republish at the smallest count: the docker loop again and `i
 Prints a table (wall time, client-uploaded bytes, ratio to the docker loop of the same count) and the
 targets of issue 16; writes benchmarks/results/fanout.json and fanout.png. Never run as a test.
 Usage: .venv/bin/python benchmarks/fanout.py [--megabytes 150] [--counts 3,6,12] [--skip-baselines] [--results DIR]
-(as root: it starts the sandbox with its own 12-registry spec; `python -m ecr_sandbox down` stops it).
+(as root: it starts the sandbox with its own spec of max(--counts) registries, e.g. --counts 3,12,50;
+`python -m ecr_sandbox down` stops it).
 """
 from __future__ import annotations
 
@@ -46,7 +49,10 @@ from common import (ROOT, LAYERS, docker_login, make_context, pipeline_publish, 
 ACCOUNTS = (("dev", "111111111111"), ("staging", "222222222222"), ("prod", "333333333333"))
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 # (environment, account, region): every account in the first region, then every account in the next one
-REGISTRIES = tuple((f"{env}-{region}", account, region) for region in REGIONS for env, account in ACCOUNTS)
+MORE_ACCOUNTS = tuple((f"team{n:02d}", f"{440000000000 + n:012d}") for n in range(4, 23))
+MORE_REGIONS = REGIONS[:2]
+REGISTRIES = (tuple((f"{env}-{region}", account, region) for region in REGIONS for env, account in ACCOUNTS)
+              + tuple((f"{env}-{region}", account, region) for region in MORE_REGIONS for env, account in MORE_ACCOUNTS))
 TAG = "v1"
 MODES = ("docker", "skopeo", "pipeline", "replicated")
 LABELS = {"docker": "docker push loop", "skopeo": "skopeo copy loop", "pipeline": "image-pipeline",
@@ -84,11 +90,12 @@ def chosen(count: int) -> tuple[tuple[str, str, str], ...]:
 
 
 def bench_spec(base: dict[str, Any], run_id: str, counts: list[int]) -> dict[str, Any]:
-    """cdk.json's spec (defaults, registry scanning) with the 12 registries as environments, and per count
-    one repository fed by the client and one replicated from the first registry to the others."""
+    """cdk.json's spec (defaults, registry scanning) with the first max(counts) registries as environments, and
+    per count one repository fed by the client and one replicated from the first registry to the others."""
     registry = {k: v for k, v in (base.get("registry") or {}).items() if k in ("scan_type", "scanning_rules")}
     spec: dict[str, Any] = {
-        "environments": {name: {"account": account, "regions": [region]} for name, account, region in REGISTRIES},
+        "environments": {name: {"account": account, "regions": [region]}
+                         for name, account, region in chosen(max(counts))},
         "defaults": base.get("defaults") or {},
         "registry": registry,
         "repositories": [],
@@ -306,13 +313,14 @@ def run(args: argparse.Namespace) -> int:
         spec_file = work / "spec.json"
         spec_file.write_text(json.dumps(spec_dict, indent=1))
         source, rules = replication_rules(spec_dict)  # checks the spec before anything starts
-        print(f"starting the sandbox with {len(REGISTRIES)} registries (3 accounts x 4 regions) ...", flush=True)
+        accounts = sorted({account for _, account, _ in chosen(counts[-1])})
+        print(f"starting the sandbox with {counts[-1]} registries ({len(accounts)} accounts) ...", flush=True)
         info = api.ensure_up(spec_path=str(spec_file), cdk_json=ROOT / "cdk.json")
         api.apply_env(info)
         env = {**os.environ, "DOCKER_BUILDKIT": "0", "DOCKER_CONFIG": str(work / "docker")}
         daemon_host = info.env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
         certs_d = SystemPaths.default().certs_d
-        sessions = {account: boto3.Session(profile_name=info.profile(account)) for _, account in ACCOUNTS}
+        sessions = {account: boto3.Session(profile_name=info.profile(account)) for account in accounts}
         clients: dict[tuple[str, str], Any] = {}
 
         def ecr(account: str, region: str) -> Any:
@@ -402,7 +410,7 @@ def run(args: argparse.Namespace) -> int:
     results = args.results
     document = {
         "benchmark": "benchmarks/fanout.py", "run_id": run_id, "megabytes": args.megabytes, "layers": LAYERS,
-        "counts": counts, "registries": [list(r) for r in REGISTRIES], "total_seconds": round(total, 1),
+        "counts": counts, "registries": [list(r) for r in chosen(counts[-1])], "total_seconds": round(total, 1),
         "replication_delay_seconds": float(os.environ.get("ECR_SANDBOX_REPLICATION_DELAY") or 1.5),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "docker_engine": engine,
                     "skopeo": skopeo},
@@ -412,15 +420,16 @@ def run(args: argparse.Namespace) -> int:
     plot(cases, counts, results / "fanout.png",
          f"{args.megabytes} MB, {LAYERS} incompressible layers, ECR sandbox ({os.cpu_count()} CPUs)")
     print(f"\nwrote {results / 'fanout.json'} and fanout.png in {total:.0f} s")
-    print("the sandbox now runs this benchmark's 12 registries: `.venv/bin/python -m ecr_sandbox down` stops it "
-          "(`make sandbox-up` then starts the normal one)")
+    print(f"the sandbox now runs this benchmark's {counts[-1]} registries: `.venv/bin/python -m ecr_sandbox down` "
+          "stops it (`make sandbox-up` then starts the normal one)")
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, default=150, help="image size (default 150)")
-    parser.add_argument("--counts", default="3,6,12", help="destination counts, 2..12 (default 3,6,12)")
+    parser.add_argument("--counts", default="3,6,12", help=f"destination counts, 2..{len(REGISTRIES)} "
+                        "(default 3,6,12)")
     parser.add_argument("--skip-baselines", action="store_true",
                         help="only image-pipeline (no docker push loop, no skopeo; no ratios)")
     parser.add_argument("--results", type=Path, default=RESULTS,

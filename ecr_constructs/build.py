@@ -2,8 +2,9 @@
 
 One ``RegistryStack`` per registry (account and region) of the spec: each environment's registries, plus a stack
 for each registry that only receives replicas; stacks depend on their replication destinations' stacks (the
-replicas are declared there first); with a ``publisher`` key, the CodeBuild publisher and its roles. This is
-what the project's own ``app.py`` runs.
+replicas are declared there first); with a ``publisher`` key, the CodeBuild publisher and its roles; with an
+``organization`` key, a stack of StackSets in the administrator's account. This is what the project's own
+``app.py`` runs.
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def as_spec(spec: SpecSource) -> RegistrySpec:
 
 
 def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
-    """Adds the stacks of ``spec`` to ``scope`` (usually the ``cdk.App``) and returns them in the spec's order.
+    """Adds the stacks of ``spec`` to ``scope`` (usually the ``cdk.App``) and returns the ``RegistryStack`` of each
+    registry in the spec's order. With an ``organization`` section it also adds the ``OrganizationStack`` holding
+    its StackSets (``scope.node.find_child(spec.organization.stack_name)``).
 
     :param scope: where the stacks go; each gets the concrete ``env`` of its account and region and is named
         ``ecr-ENVIRONMENT-REGION``.
@@ -50,7 +53,8 @@ def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
         stacks[plan.target] = RegistryStack(
             scope, target=plan.target, repositories=plan.repositories, replication_rules=plan.replication_rules,
             replication_sources=plan.replication_sources, scan_type=registry_spec.scan_type, replicas=plan.replicas,
-            creation_templates=plan.creation_templates, registry_settings=plan.registry_settings)
+            creation_templates=plan.creation_templates, registry_settings=plan.registry_settings,
+            delivered=plan.delivered)
     for plan in plans:
         source = stacks[plan.target]
         # add_stack_dependency is the newer name; add_dependency is the one every supported aws-cdk-lib has
@@ -60,4 +64,7 @@ def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
     if registry_spec.publisher is not None:  # CodeBuild project and roles: imported only when asked for (1.5 s)
         from .publisher_stacks import add_publisher
         add_publisher(stacks, registry_spec)
+    if registry_spec.organization is not None:  # StackSets: imported only when asked for
+        from .organization_stack import OrganizationStack
+        OrganizationStack(scope, organization=registry_spec.organization, repositories=registry_spec.repositories)
     return list(stacks.values())

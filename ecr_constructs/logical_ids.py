@@ -39,16 +39,30 @@ def unique_id(components: Sequence[str]) -> str:
     return "".join(_NOT_ALPHANUMERIC.sub("", c) for c in human if c != _HIDDEN_FROM_HUMAN_ID)[:240] + digest
 
 
-def _below_stack(scope: Construct) -> list[str]:
-    """The construct ids from the stack (excluded) down to ``scope`` (included)."""
-    if isinstance(scope, Stack):
+def _below_stack(scope: Construct, stack: Stack) -> list[str]:
+    """The construct ids from ``stack`` (excluded) down to ``scope`` (included)."""
+    if scope is stack:
         return []  # the usual case, e.g. RegistryStack: no kernel round trip
-    stack_path = Stack.of(scope).node.path
+    stack_path = stack.node.path
     scope_path = scope.node.path
     below = scope_path[len(stack_path):].lstrip("/") if stack_path else scope_path
     return below.split("/") if below else []
 
 
-def keep_wrapped_logical_id(resource: CfnResource, scope: Construct, construct_id: str) -> None:
-    """Gives the repository's CfnRepository the logical id it had under the old ``Resource/Resource`` path."""
-    resource.override_logical_id(unique_id([*_below_stack(scope), construct_id, "Resource", "Resource"]))
+def keep_wrapped_logical_id(repository: Construct, scope: Construct, construct_id: str) -> None:
+    """Gives the CfnRepository of ``repository`` (an L2 ``Repository`` added to ``scope`` as ``construct_id``) the
+    logical id it had under the old ``Resource/Resource`` path.
+
+    In a stack that allocates logical ids the aws-cdk way (every stack that does not override
+    ``allocateLogicalId``, in Python ``_allocate_logical_id``), this is one ``Stack.rename_logical_id`` of the id the stack will allocate: one
+    crossing into the jsii runtime instead of three (``node``, ``default_child``, ``override_logical_id``), which
+    is most of what a repository costs at fleet size. aws-cdk checks at synth that every rename found its id."""
+    stack = scope if isinstance(scope, Stack) else Stack.of(scope)
+    below = [*_below_stack(scope, stack), construct_id]
+    wanted = unique_id([*below, "Resource", "Resource"])
+    if type(stack)._allocate_logical_id is Stack._allocate_logical_id:
+        stack.rename_logical_id(unique_id([*below, "Resource"]), wanted)
+        return
+    resource = repository.node.default_child
+    assert isinstance(resource, CfnResource)
+    resource.override_logical_id(wanted)

@@ -25,6 +25,13 @@ ORGANIZATION_ACKNOWLEDGEMENT = (
 
 
 def _accounts(accounts: Sequence[str]) -> iam.IPrincipal:
+    return _account_principal(tuple(accounts))
+
+
+@lru_cache(maxsize=None)
+def _account_principal(accounts: tuple[str, ...]) -> iam.IPrincipal:
+    """One principal object per set of accounts, shared by every grant: principals are immutable values (not
+    constructs), and creating them costs a crossing into jsii per account plus one for the composite."""
     principals = [iam.AccountPrincipal(a) for a in accounts]
     return principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals)
 
@@ -52,9 +59,14 @@ def _this_account() -> str:
 def grant_services(repository: ecr.Repository, services: Sequence[str]) -> None:
     """Pull for AWS services (CodeBuild, Lambda, ...) acting for this stack's account only."""
     for service in services:
-        principal = iam.ServicePrincipal(service).with_conditions(
-            {"StringEquals": {"aws:SourceAccount": _this_account()}})
-        repository.grant_pull(principal)
+        repository.grant_pull(_service_principal(service))
+
+
+@lru_cache(maxsize=None)
+def _service_principal(service: str) -> iam.IPrincipal:
+    """The service limited to the stack's own account, shared by every grant (like ``_account_principal``): the
+    condition is the ``AWS::AccountId`` pseudo parameter, the same in every stack."""
+    return iam.ServicePrincipal(service).with_conditions({"StringEquals": {"aws:SourceAccount": _this_account()}})
 
 
 def grant_organization(repository: ecr.Repository, organization_id: str) -> None:

@@ -6,7 +6,7 @@ so this wraps the L1. The rule's checks are ``ecr_spec.registry_settings``'s, th
 """
 from __future__ import annotations
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
@@ -15,15 +15,11 @@ from ecr_spec.registry_settings import PullThroughCacheRule as Rule
 from ecr_spec.registry_settings import check_pull_through_cache
 
 from .errors import PropsError
-
-
-def _is_token(value: object) -> bool:
-    """Only strings with CDK's token marker are asked about (a jsii round trip each)."""
-    return isinstance(value, str) and "${Token[" in value and Token.is_unresolved(value)
+from .tokens import is_token
 
 
 def _concrete(value: str) -> str | None:
-    return None if _is_token(value) else value
+    return None if is_token(value) else value
 
 
 class PullThroughCacheRule(Construct):
@@ -56,7 +52,7 @@ class PullThroughCacheRule(Construct):
         stack = Stack.of(self)
         problems = Problems()
         check_pull_through_cache(rule, account=_concrete(stack.account), region=_concrete(stack.region),
-                                 problems=problems, is_token=_is_token)
+                                 problems=problems, is_token=is_token)
         if problems:
             raise PropsError(self.node.path, problems.lines)
         self.rule = rule

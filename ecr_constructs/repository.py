@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from aws_cdk import RemovalPolicy, Stack, Token
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -24,6 +24,7 @@ from .errors import PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, l2_lifecycle_rules
 from .logical_ids import keep_wrapped_logical_id
 from .permissions import grant_accounts, grant_organization, grant_services
+from .tokens import is_token
 
 
 @lru_cache(maxsize=None)
@@ -31,10 +32,10 @@ def _encryption(kind: str) -> ecr.RepositoryEncryption:
     return ecr.RepositoryEncryption.KMS if kind == "KMS" else ecr.RepositoryEncryption.AES_256
 
 
-def _is_token(value: object) -> bool:
-    """Token.is_unresolved without a round trip to the jsii kernel for the common case: an unresolved string
-    always carries CDK's '${Token[' marker, so only strings that have it are asked about."""
-    return isinstance(value, str) and "${Token[" in value and Token.is_unresolved(value)
+@lru_cache(maxsize=None)
+def _mutable_tag_filter(tag_filter: str) -> ecr.ImageTagMutabilityExclusionFilter:
+    """One filter object per tag filter, shared by every repository: a value the L2 only reads."""
+    return ecr.ImageTagMutabilityExclusionFilter.wildcard(tag_filter)
 
 
 def _stack_of(scope: Construct) -> Stack:
@@ -48,7 +49,7 @@ def _owner(scope: Construct) -> tuple[str | None, str]:
     cached = getattr(stack, "_ecr_constructs_owner", None)
     if cached is None:
         account, region = stack.account, stack.region
-        cached = (None if _is_token(account) else account, "aws" if _is_token(region) else partition_of(region))
+        cached = (None if is_token(account) else account, "aws" if is_token(region) else partition_of(region))
         try:
             stack._ecr_constructs_owner = cached  # type: ignore[attr-defined]
         except AttributeError:
@@ -98,16 +99,14 @@ class EcrRepository(ecr.Repository):
             repository_name=repository_name,
             image_scan_on_push=scan_on_push,
             image_tag_mutability=mutability,
-            image_tag_mutability_exclusion_filters=[ecr.ImageTagMutabilityExclusionFilter.wildcard(t)
-                                                    for t in mutable_tags] or None,
+            image_tag_mutability_exclusion_filters=[_mutable_tag_filter(t) for t in mutable_tags] or None,
             encryption=_encryption("KMS" if encryption_key else "AES256"),
             encryption_key=encryption_key,
             removal_policy=removal_policy,
             empty_on_delete=removal_policy == RemovalPolicy.DESTROY or None,
             lifecycle_rules=l2_rules,
         )
-        cfn = self.node.default_child
-        keep_wrapped_logical_id(cfn, scope, construct_id)
+        keep_wrapped_logical_id(self, scope, construct_id)
         if l2_rules is None:
             apply_lifecycle_policy(self, rules)
         grant_accounts(self, pull_accounts=pull_accounts, push_accounts=push_accounts, encryption_key=encryption_key)
@@ -128,18 +127,18 @@ def _check(scope: Construct, construct_id: str, *, repository_name: str,
            pull_organization_id: str | None) -> tuple[LifecycleRule, ...]:
     """Checks the props with ``ecr_spec.checks``; returns the typed lifecycle rules or raises ``PropsError``."""
     problems = Problems()
-    checks.repository_name(repository_name, "repository_name", problems, _is_token)
+    checks.repository_name(repository_name, "repository_name", problems, is_token)
     before = problems.reported
     rules = typed_lifecycle_rules(lifecycle_rules, "lifecycle_rules", problems)
     if problems.reported == before:  # checked only when every rule converted
         checks.lifecycle_rules(rules, "lifecycle_rules", problems)
-    checks.mutable_tags(mutable_tags, "mutable_tags", problems, _is_token)
-    checks.accounts(pull_accounts, "pull_accounts", problems, _is_token, organization_field="pull_organization_id")
-    checks.accounts(push_accounts, "push_accounts", problems, _is_token, organization_field="pull_organization_id")
-    checks.services(pull_services, "pull_services", problems, _is_token)
-    checks.organization_id(pull_organization_id, "pull_organization_id", problems, _is_token)
+    checks.mutable_tags(mutable_tags, "mutable_tags", problems, is_token)
+    checks.accounts(pull_accounts, "pull_accounts", problems, is_token, organization_field="pull_organization_id")
+    checks.accounts(push_accounts, "push_accounts", problems, is_token, organization_field="pull_organization_id")
+    checks.services(pull_services, "pull_services", problems, is_token)
+    checks.organization_id(pull_organization_id, "pull_organization_id", problems, is_token)
     grants = [*pull_accounts, *push_accounts, *pull_services, *([pull_organization_id] if pull_organization_id else [])]
-    if not problems and grants and not any(_is_token(v) for v in grants):
+    if not problems and grants and not any(is_token(v) for v in grants):
         account, partition = _owner(scope)
         checks.repository_policy_size(
             "pull_accounts", problems, owner_account=account, pull_accounts=pull_accounts,

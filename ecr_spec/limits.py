@@ -95,3 +95,21 @@ MAX_TAG_VALUE_CHARS = 256
 # Maximum length of 300." (botocore ``ImageTag``).
 # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html
 MAX_IMAGE_TAG_CHARS = 300
+
+# AWS CloudFormation Template Reference, AWS::CloudFormation::StackSet
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html)
+# and its resource schema (the one cfn-lint ships): ``TemplateBody`` 1 to 51,200 bytes; ``StackSetName``
+# ``^[a-zA-Z][a-zA-Z0-9-]{0,127}$``; ``Description`` 1 to 1,024 characters. API Reference,
+# StackSetOperationPreferences
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html, botocore's
+# model): ``MaxConcurrentCount`` at least 1, ``MaxConcurrentPercentage`` 1 to 100, ``FailureToleranceCount`` at
+# least 0, ``FailureTolerancePercentage`` 0 to 100; "MaxConcurrentCount is at most one more than the
+# FailureToleranceCount if you're using STRICT_FAILURE_TOLERANCE" (the default ConcurrencyMode).
+MAX_STACK_SET_TEMPLATE_BODY_BYTES = 51_200
+# AWS CloudFormation API Reference, CreateStackInstances: "The maximum number of organizational unit (OUs)
+# supported by a CreateStackInstances operation is 50."
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackInstances.html
+MAX_STACK_SET_ORGANIZATIONAL_UNITS = 50
+MAX_STACK_SET_DESCRIPTION_CHARS = 1_024
+MIN_MAX_CONCURRENT_PERCENTAGE = 1
+MIN_FAILURE_TOLERANCE_PERCENTAGE = 0

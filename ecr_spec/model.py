@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .lifecycle import LifecycleRule, policy_text
 from .limits import MAX_REPLICATION_FILTERS_PER_RULE
+from .organization import Organization
 from .publisher import Publisher
 from .registry_settings import RegistrySettings
 
@@ -18,6 +19,7 @@ class Environment:
     account: str
     regions: tuple[str, ...]
     publish_role_arn: str | None = None
+    organizational_unit: str | None = None  # the account's OU, for the organization's StackSets (None: not said)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Repository:
     scan_on_push: bool = True
     removal_policy: str = "retain"
     replicate_by_prefix: bool = False  # accepts that its name, a PREFIX_MATCH filter, replicates longer names too
+    stack_set: str | None = None  # delivered by this organization StackSet, not by its environments' stacks
 
     @property
     def lifecycle_policy_text(self) -> str:
@@ -131,6 +134,7 @@ class RegistrySpec:
     registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
     creation_templates: tuple[CreationTemplate, ...] = ()
     publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
+    organization: Organization | None = None  # StackSets for organizational units; see ecr_spec.organization
 
     def creation_templates_in(self, target: Target) -> tuple[CreationTemplate, ...]:
         return tuple(t for t in self.creation_templates if target.environment in t.environments)
@@ -142,36 +146,76 @@ class RegistrySpec:
         raise KeyError(name)
 
     def repository(self, name: str) -> Repository:
-        for repository in self.repositories:
-            if repository.name == name:
-                return repository
-        raise KeyError(name)
+        found = self._cached("repositories by name", lambda: {r.name: r for r in self.repositories}).get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value computed once from this immutable spec: at fleet size (hundreds of registries) the planning asks
+        the same questions once per registry, and answering each by scanning the whole spec made it quadratic."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
 
     def targets(self) -> tuple[Target, ...]:
-        return tuple(Target(e.name, e.account, r) for e in self.environments for r in e.regions)
+        return self._cached("targets", lambda: tuple(Target(e.name, e.account, r)
+                                                     for e in self.environments for r in e.regions))
 
     def repositories_in(self, target: Target) -> tuple[Repository, ...]:
-        return tuple(r for r in self.repositories if target.environment in r.environments)
+        """The repositories the stack of ``target`` declares (not those an organization StackSet delivers)."""
+        return self._repositories_by_environment().get(target.environment, ())
+
+    def delivered_in(self, target: Target) -> tuple[Repository, ...]:
+        """The repositories an organization StackSet delivers to ``target`` (its environment declares one of the
+        StackSet's organizational units, and the StackSet deploys to its region)."""
+        def build() -> dict[Target, tuple[Repository, ...]]:
+            found: dict[Target, list[Repository]] = {}
+            for repository in self.repositories:
+                if repository.stack_set:
+                    for where in self.targets_for(repository.name):
+                        found.setdefault(where, []).append(repository)
+            return {where: tuple(repositories) for where, repositories in found.items()}
+        return self._cached("delivered", build).get(target, ())
+
+    def _repositories_by_environment(self) -> dict[str, tuple[Repository, ...]]:
+        def build() -> dict[str, tuple[Repository, ...]]:
+            found: dict[str, list[Repository]] = {}
+            for repository in self.repositories:
+                if repository.stack_set:
+                    continue
+                for environment in dict.fromkeys(repository.environments):
+                    found.setdefault(environment, []).append(repository)
+            return {environment: tuple(repositories) for environment, repositories in found.items()}
+        return self._cached("repositories by environment", build)
 
     def targets_for(self, repository_name: str) -> tuple[Target, ...]:
-        environments = self.repository(repository_name).environments
-        return tuple(t for t in self.targets() if t.environment in environments)
+        """Every registry that holds the repository: its environments' registries; for a repository an
+        organization StackSet delivers, those of the environments in its OUs that are in the StackSet's regions."""
+        repository = self.repository(repository_name)
+        regions = None
+        if repository.stack_set and self.organization is not None:
+            regions = self.organization.stack_set(repository.stack_set).regions
+        return tuple(t for t in self.targets()
+                     if t.environment in repository.environments and (regions is None or t.region in regions))
 
     def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
         """ECR allows one replication configuration per registry: the wishes of all repositories in
         ``target`` merged by destination set and split at ECR's limits (see ``ecr_spec.replication``)."""
-        cache = self.__dict__.setdefault("_rules", {})
+        cache = self._cached("rules", dict)
         if target not in cache:
             cache[target] = plan_rules(self.repositories_in(target))
         return cache[target]
 
     def replication_sources(self, target: Target) -> tuple[str, ...]:
         """Accounts that replicate into ``target`` from another account: its registry policy lets them in."""
-        here = Registry(target.account, target.region)
-        sources = {
-            source.account
-            for source in self.targets()
-            for rule in self.replication_rules(source)
-            if here in rule.destinations and source.account != target.account
-        }
-        return tuple(sorted(sources))
+        def build() -> dict[Registry, tuple[str, ...]]:
+            sources: dict[Registry, set[str]] = {}
+            for source in self.targets():
+                for rule in self.replication_rules(source):
+                    for destination in rule.destinations:
+                        if destination.account != source.account:
+                            sources.setdefault(destination, set()).add(source.account)
+            return {registry: tuple(sorted(accounts)) for registry, accounts in sources.items()}
+        return self._cached("replication sources", build).get(Registry(target.account, target.region), ())

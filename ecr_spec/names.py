@@ -20,6 +20,10 @@ _ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
 _MUTABLE_TAG_FILTER = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:key/[A-Za-z0-9-]+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$")
+# AWS CloudFormation API Reference, DeploymentTargets ``OrganizationalUnitIds`` and CreateStackSet ``StackSetName``
+# (botocore ``OrganizationalUnitId``; the AWS::CloudFormation::StackSet resource schema): see ecr_spec.limits.
+_ORGANIZATIONAL_UNIT = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
+_STACK_SET_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}$")
 
 
 def show(value: Any) -> str:
@@ -140,3 +144,19 @@ def role_arn(value: Any) -> str | None:
     if not _ROLE_ARN.match(value):
         return f"{show(value)} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/publisher'"
     return None
+
+
+def _text_matching(value: Any, pattern: re.Pattern[str], problem: str) -> str | None:
+    """The type check, then ``pattern``; ``problem`` follows the echoed value when it does not match."""
+    return not_text(value) or (None if pattern.match(value) else f"{show(value)} {problem}")
+
+
+def organizational_unit_id(value: Any) -> str | None:
+    """An organizational unit (``ou-ab12-cdefgh34``) or the organization's root (``r-ab12``)."""
+    return _text_matching(value, _ORGANIZATIONAL_UNIT, "is not an organizational unit id such as "
+                                                       "'ou-ab12-cdefgh34' (or a root id such as 'r-ab12')")
+
+
+def stack_set_name(value: Any) -> str | None:
+    return _text_matching(value, _STACK_SET_NAME, "is not a StackSet name: a letter, then letters, digits or '-', "
+                                                  "at most 128 characters")

@@ -14,14 +14,15 @@ from .errors import Problems
 from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
 from .model import Environment, RegistrySpec, Repository
 from .names import show
+from .organization_parse import parse_organization
 from .publisher import check_publisher_size, parse_publisher
 from .registry_parse import parse_registry
 from .replication import check_replication
 from .repository_parse import OBJECT_KEYS, REPOSITORY_KEYS, parse_repository
 from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
 
-_TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher"}
-_ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn"}
+_TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher", "organization"}
+_ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn", "organizational_unit"}
 
 
 def load_spec(raw: Any) -> RegistrySpec:
@@ -54,10 +55,13 @@ def load_spec(raw: Any) -> RegistrySpec:
             continue
         first_seen[repository.name] = path
         repositories.append(repository)
-    publisher = parse_publisher(top.get("publisher"), environments, [r.name for r in repositories], problems)
-    spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories),
+    own_names = [r.name for r in repositories]
+    organization, delivered = parse_organization(top.get("organization"), environments, defaults, first_seen,
+                                                 problems)
+    publisher = parse_publisher(top.get("publisher"), environments, own_names, problems)
+    spec = RegistrySpec(environments=tuple(environments.values()), repositories=tuple(repositories + delivered),
                         scan_type=scan_type, creation_templates=templates, registry_settings=registry_settings,
-                        publisher=publisher)
+                        publisher=publisher, organization=organization)
     if not problems:
         _check_stack_limits(spec, problems)
         check_replication(spec, first_seen, problems)
@@ -90,12 +94,15 @@ def _environments(raw: Any, problems: Problems) -> dict[str, Environment]:
         elif raw_regions == []:
             problems.add(f"{path}.regions", "[] is empty: list at least one region")
         role = checks.optional(body.get("publish_role_arn"), f"{path}.publish_role_arn", names.role_arn, problems)
+        unit = checks.optional(body.get("organizational_unit"), f"{path}.organizational_unit",
+                               names.organizational_unit_id, problems)
         for region in regions:
             if isinstance(account, str) and (account, region) in used:
                 problems.add(f"{path}.regions", f"{account}/{region} is already the registry of {used[(account, region)]}: "
                              "one account and region can belong to one environment only")
             used[(account, region)] = path
-        result[name] = Environment(name=name, account=account, regions=regions, publish_role_arn=role)
+        result[name] = Environment(name=name, account=account, regions=regions, publish_role_arn=role,
+                                   organizational_unit=unit)
     return result
 
 

@@ -137,8 +137,14 @@ def replicas_in(spec: RegistrySpec, target: Target) -> tuple[Repository, ...]:
     """The spec's repositories that are replicated into ``target`` and not already declared there: their
     replicas are declared in ``target``'s stack with the repository's own settings."""
     here = _registry_of(target)
-    declared = {r.name for r in spec.repositories_in(target)} if target in spec.targets() else set()
-    return tuple(r for r in spec.repositories if here in r.replicate_to and r.name not in declared)
+    own = spec._cached("target set", lambda: set(spec.targets()))
+    declared = {r.name for r in spec.repositories_in(target)} if target in own else set()
+    return tuple(r for r in _replicated(spec) if here in r.replicate_to and r.name not in declared)
+
+
+def _replicated(spec: RegistrySpec) -> tuple[Repository, ...]:
+    """The repositories that replicate anywhere (few, in most specs), in spec order."""
+    return spec._cached("replicated", lambda: tuple(r for r in spec.repositories if r.replicate_to))
 
 
 def stack_dependencies(spec: RegistrySpec) -> dict[Target, tuple[Target, ...]]:

@@ -29,6 +29,7 @@ class StackPlan:
     creation_templates: tuple[CreationTemplate, ...] = ()
     registry_settings: RegistrySettings | None = None  # None: a replica-only registry, its settings left alone
     depends_on: tuple[Target, ...] = ()  # the targets whose stacks deploy first (replication destinations)
+    delivered: tuple[Repository, ...] = ()  # what an organization StackSet delivers here (not declared by the stack)
 
 
 def stack_plans(spec: RegistrySpec) -> tuple[StackPlan, ...]:
@@ -47,5 +48,6 @@ def stack_plans(spec: RegistrySpec) -> tuple[StackPlan, ...]:
         plans.append(StackPlan(target=target, repositories=spec.repositories_in(target),
                                replication_rules=spec.replication_rules(target), replication_sources=sources,
                                replicas=replicas, creation_templates=spec.creation_templates_in(target),
-                               registry_settings=spec.registry_settings, depends_on=depends_on))
+                               registry_settings=spec.registry_settings, depends_on=depends_on,
+                               delivered=spec.delivered_in(target)))
     return tuple(plans)

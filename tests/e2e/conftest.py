@@ -40,18 +40,27 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
     items.sort(key=lambda item: item.get_closest_marker("restarts_sandbox") is not None)
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator["object"]:
+def start_sandbox(spec_path: str | None = None) -> "object":
+    """``api.ensure_up`` for cdk.json's spec or the spec file ``spec_path``: outside CI a sandbox that cannot start
+    here skips the test, in CI it fails it."""
     from ecr_sandbox import api
     from ecr_sandbox.api import Paths, SandboxError
 
-    paths = Paths(ROOT / ".sandbox")
     try:
-        info = api.ensure_up(cdk_json=ROOT / "cdk.json", paths=paths)
+        return api.ensure_up(spec_path=spec_path, cdk_json=ROOT / "cdk.json", paths=Paths(ROOT / ".sandbox"))
     except SandboxError as exc:
         if IN_CI:
             pytest.fail(f"the ECR sandbox did not start: {exc}")
         pytest.skip(f"the ECR sandbox cannot start here: {exc}")
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator["object"]:
+    from ecr_sandbox import api
+    from ecr_sandbox.api import Paths
+
+    paths = Paths(ROOT / ".sandbox")
+    info = start_sandbox()
     saved = dict(os.environ)
     api.apply_env(info)
     yield info

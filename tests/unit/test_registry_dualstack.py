@@ -33,7 +33,7 @@ def resolved(value: Any, logical_id: str, account: str, region: str, name: str) 
         return [resolved(v, logical_id, account, region, name) for v in value]
     (function, args), = value.items()
     if function == "Ref":
-        return {logical_id: name, "AWS::URLSuffix": "amazonaws.com"}[args]
+        return {logical_id: name, "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}[args]
     if function == "Fn::GetAtt":
         assert args == [logical_id, "Arn"]
         return f"arn:aws:ecr:{region}:{account}:repository/{name}"

@@ -13,7 +13,7 @@ from ecr_constructs import EcrRepository, PropsError
 from ecr_spec.lifecycle import LifecycleRule
 from ecr_spec.policy import PULL_ACTIONS, PUSH_ACTIONS, policy_chars
 
-from .cdk_helpers import account_arn, new_stack, only_resource
+from .cdk_helpers import ENV, account_arn, new_stack, only_resource
 
 ARCHIVE = LifecycleRule(rule_priority=1, tag_status="tagged", tag_pattern_list=("v*",), count_type="sinceImagePulled",
                         count_unit="days", count_number=30, action="transition", target_storage_class="archive")
@@ -204,6 +204,20 @@ def _new_logical_id(scope_ids: list[str], construct_id: str) -> str:
 def test_the_repository_keeps_the_logical_id_it_had_as_a_wrapper_so_deploys_do_not_replace_it(scope_ids) -> None:
     # A changed logical id makes CloudFormation create a new repository and delete the old one (images lost).
     assert _new_logical_id(scope_ids, "team--app") == _old_wrapped_logical_id(scope_ids, "team--app")
+
+
+def test_a_stack_that_allocates_logical_ids_its_own_way_still_gets_the_wrapped_logical_id() -> None:
+    # The cheap path renames the id the stack would allocate; a stack with its own allocation gets the override.
+    import aws_cdk as cdk
+
+    class Prefixed(cdk.Stack):
+        def _allocate_logical_id(self, cfn_element: cdk.CfnElement) -> str:
+            return "Team" + super()._allocate_logical_id(cfn_element)
+
+    stack = Prefixed(cdk.App(), "Test", env=ENV)
+    EcrRepository(stack, "team--app", repository_name="team/app")
+    [logical_id] = Template.from_stack(stack).find_resources("AWS::ECR::Repository")
+    assert logical_id == _old_wrapped_logical_id([], "team--app")
 
 
 def test_ecr_repository_is_an_aws_ecr_irepository_that_grants_and_builds_uris_itself() -> None:

@@ -26,6 +26,7 @@ from constructs import Construct
 
 from .acknowledgements import acknowledge
 from .errors import PropsError
+from .publisher_buildspec import buildspec
 from .publisher_package import SOURCE_FILES, PackageError, PublisherSource, publisher_source
 
 # image_pipeline's run-time dependencies, pinned as in requirements.txt (a unit test keeps them in step).
@@ -42,7 +43,6 @@ PUBLISH_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLaye
 STATEMENT_CHARS = 5_600  # leaves room for the actions and the statement's own keys
 _ARN_CHARS = len('"arn:aws-us-gov:ecr:ap-southeast-1:123456789012:repository/",')  # an ARN without its name
 MAX_SPEC_CHARS = 65_536  # the spec travels in one environment variable; Linux caps one at 128 KiB
-_SPEC_VARIABLE = "ECR_PUBLISHER_SPEC"
 
 CB3_REASON = ("image-pipeline builds images with the Docker engine inside the build container, which CodeBuild "
               "only runs in privileged mode (CodeBuild user guide: Docker in custom image / privileged mode).")
@@ -80,26 +80,6 @@ def _name_of(repository: ecr.IRepository) -> str:
     if Token.is_unresolved(name):
         name = getattr(repository.node.default_child, "repository_name", None)
     return name if isinstance(name, str) and not Token.is_unresolved(name) else "x" * 256
-
-
-def buildspec(*, install_commands: Sequence[str], spec_json: str) -> dict[str, Any]:
-    """The buildspec (version 0.2). Parameters are environment variables (see ``PublisherProject``): the
-    project sets their defaults; ``start-build --environment-variables-override`` changes them per build."""
-    tags = ('SOURCE_TAG="${CODEBUILD_RESOLVED_SOURCE_VERSION:0:7}"; '
-            'SOURCE_TAG="${SOURCE_TAG:-build-$CODEBUILD_BUILD_NUMBER}"')
-    publish = ('image-pipeline --spec /tmp/ecr-publisher-spec.json publish "$IMAGE_REPOSITORY" '
-               '--context "$CODEBUILD_SRC_DIR/$IMAGE_CONTEXT" --tag "$SOURCE_TAG" '
-               '$(for t in $IMAGE_TAGS; do printf -- "--tag %s " "$t"; done) $PUBLISH_ARGS --json')
-    return {
-        "version": "0.2",
-        "env": {"shell": "bash", "variables": {_SPEC_VARIABLE: spec_json}},
-        "phases": {
-            "install": {"commands": list(install_commands)},
-            "pre_build": {"commands": [f'printf "%s" "${_SPEC_VARIABLE}" > /tmp/ecr-publisher-spec.json',
-                                       "docker version --format 'docker engine {{.Server.Version}}'"]},
-            "build": {"commands": [f"{tags}; {publish}"]},
-        },
-    }
 
 
 class PublisherProject(Construct):

@@ -26,7 +26,9 @@ from constructs import Construct
 
 from .acknowledgements import acknowledge
 from .errors import PropsError
+from .publisher_buildspec import batch_buildspec, buildspec
 from .publisher_package import SOURCE_FILES, PackageError, PublisherSource, publisher_source
+from .publisher_platforms import BatchBuild, check_props, default_arm_image, enable_batch, plan
 
 # image_pipeline's run-time dependencies, pinned as in requirements.txt (a unit test keeps them in step).
 PUBLISHER_REQUIREMENTS = ("boto3==1.44.8", "docker==7.2.0", "PyYAML==6.0.4")
@@ -42,7 +44,6 @@ PUBLISH_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLaye
 STATEMENT_CHARS = 5_600  # leaves room for the actions and the statement's own keys
 _ARN_CHARS = len('"arn:aws-us-gov:ecr:ap-southeast-1:123456789012:repository/",')  # an ARN without its name
 MAX_SPEC_CHARS = 65_536  # the spec travels in one environment variable; Linux caps one at 128 KiB
-_SPEC_VARIABLE = "ECR_PUBLISHER_SPEC"
 
 CB3_REASON = ("image-pipeline builds images with the Docker engine inside the build container, which CodeBuild "
               "only runs in privileged mode (CodeBuild user guide: Docker in custom image / privileged mode).")
@@ -82,28 +83,10 @@ def _name_of(repository: ecr.IRepository) -> str:
     return name if isinstance(name, str) and not Token.is_unresolved(name) else "x" * 256
 
 
-def buildspec(*, install_commands: Sequence[str], spec_json: str) -> dict[str, Any]:
-    """The buildspec (version 0.2). Parameters are environment variables (see ``PublisherProject``): the
-    project sets their defaults; ``start-build --environment-variables-override`` changes them per build."""
-    tags = ('SOURCE_TAG="${CODEBUILD_RESOLVED_SOURCE_VERSION:0:7}"; '
-            'SOURCE_TAG="${SOURCE_TAG:-build-$CODEBUILD_BUILD_NUMBER}"')
-    publish = ('image-pipeline --spec /tmp/ecr-publisher-spec.json publish "$IMAGE_REPOSITORY" '
-               '--context "$CODEBUILD_SRC_DIR/$IMAGE_CONTEXT" --tag "$SOURCE_TAG" '
-               '$(for t in $IMAGE_TAGS; do printf -- "--tag %s " "$t"; done) $PUBLISH_ARGS --json')
-    return {
-        "version": "0.2",
-        "env": {"shell": "bash", "variables": {_SPEC_VARIABLE: spec_json}},
-        "phases": {
-            "install": {"commands": list(install_commands)},
-            "pre_build": {"commands": [f'printf "%s" "${_SPEC_VARIABLE}" > /tmp/ecr-publisher-spec.json',
-                                       "docker version --format 'docker engine {{.Server.Version}}'"]},
-            "build": {"commands": [f"{tags}; {publish}"]},
-        },
-    }
-
-
 class PublisherProject(Construct):
-    """A CodeBuild project that installs this project's ``image-pipeline`` and publishes one image per build.
+    """A CodeBuild project that installs this project's ``image-pipeline`` and publishes one image per build, or,
+    with ``platforms``, one multi-platform image per batch build: each platform built natively on its own
+    architecture, then the index over them (``ecr_constructs.publisher_platforms``).
 
     :param registry_spec: the (JSON-able) registry spec the build reads: at least the environments, with each
         other account's ``publish_role_arn``, and the published repositories (``ecr_spec.publisher.build_spec``).
@@ -124,8 +107,18 @@ class PublisherProject(Construct):
     :param source: the project's source (the application to build). Default: None, no source: start builds with
         a source override, or give one here.
     :param build_image: Default: ``LinuxBuildImage.STANDARD_7_0`` (a CodeBuild-managed image with Python 3, pip,
-        the AWS CLI and Docker).
-    :param compute_type: Default: ``ComputeType.SMALL``.
+        the AWS CLI and Docker). With ``platforms``: the x86-64 environment of ``linux/amd64`` and of the assembly.
+    :param compute_type: Default: ``ComputeType.SMALL``. With ``platforms``: that of ``linux/amd64``'s build (the
+        assembly always runs on ``SMALL``); an on-demand EC2 compute type.
+    :param platforms: publish these platforms as one image (an OCI image index), each built natively: any of
+        ``linux/amd64`` (x86-64, ``build_image``) and ``linux/arm64`` (Graviton, ``arm_build_image``). The project
+        then runs as a CodeBuild batch build (``aws codebuild start-build-batch``): one privileged build per
+        platform publishes ``TAG-ARCH``, then an unprivileged one runs ``image-pipeline assemble`` for ``TAG``.
+        Default: (), one image per build on ``build_image``, the same template as without this prop.
+    :param arm_build_image: the Arm environment of ``linux/arm64``. Default:
+        ``LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0`` (``aws/codebuild/amazonlinux-aarch64-standard:3.0``).
+    :param arm_compute_type: that of ``linux/arm64``'s build, an on-demand EC2 compute type. Default:
+        ``ComputeType.SMALL``.
     :param role_name: the build role's name; ``PublisherRole`` trusts exactly this role. Default: None, a
         generated name (then no ``PublisherRole`` can name it).
     :param project_name: Default: None, a generated name.
@@ -140,7 +133,9 @@ class PublisherProject(Construct):
                  build_image: codebuild.IBuildImage | None = None,
                  compute_type: codebuild.ComputeType = codebuild.ComputeType.SMALL, role_name: str | None = None,
                  project_name: str | None = None, encryption_key: kms.IKey | None = None,
-                 timeout: Duration | None = None) -> None:
+                 timeout: Duration | None = None, platforms: Sequence[str] = (),
+                 arm_build_image: codebuild.IBuildImage | None = None,
+                 arm_compute_type: codebuild.ComputeType = codebuild.ComputeType.SMALL) -> None:
         super().__init__(scope, construct_id)
         spec_json = json.dumps(registry_spec, separators=(",", ":"), sort_keys=True)
         names = [r.get("name") for r in registry_spec.get("repositories", ()) if isinstance(r, Mapping)]
@@ -152,6 +147,16 @@ class PublisherProject(Construct):
         if len(spec_json) > MAX_SPEC_CHARS:
             problems.append(f"registry_spec: {len(spec_json)} characters of JSON; the build gets it in one "
                             f"environment variable of at most {MAX_SPEC_CHARS}: publish fewer repositories")
+        build_image = build_image or codebuild.LinuxBuildImage.STANDARD_7_0
+        builds: list[BatchBuild] = []
+        if platforms:
+            arm_build_image = arm_build_image or default_arm_image()
+            checked, wrong = check_props(platforms, x86_image=build_image, x86_compute_type=compute_type,
+                                         arm_image=arm_build_image, arm_compute_type=arm_compute_type)
+            problems += wrong
+            if not wrong:
+                builds = plan(checked, x86_image=build_image, x86_compute_type=compute_type,
+                              arm_image=arm_build_image, arm_compute_type=arm_compute_type)
         installs: PublisherSource | None = None
         if package is None:
             try:
@@ -170,6 +175,8 @@ class PublisherProject(Construct):
             "IMAGE_TAGS": "",
             "PUBLISH_ARGS": "",
         }
+        if builds:  # the batch's own parameters (see docs/publisher.md)
+            variables.update({"IMAGE_TAG": "", "IMAGE_ENVIRONMENTS": "", "ASSEMBLE_ARGS": ""})
         install: list[str] = []
         self.source_asset: s3_assets.Asset | None = None
         if installs is not None:
@@ -189,15 +196,22 @@ class PublisherProject(Construct):
         self.encryption_key = encryption_key or kms.Key(
             self, "Key", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY,
             description="Encrypts the image publisher's CodeBuild output")
+        if builds:
+            spec = batch_buildspec(install_commands=install, spec_json=spec_json, builds=builds)
+            description = ("image-pipeline publish per platform, natively, then image-pipeline assemble: one "
+                           "multi-platform image in every destination of the spec (a batch build)")
+        else:
+            spec = buildspec(install_commands=install, spec_json=spec_json)
+            description = "image-pipeline publish: builds one image and pushes it to every destination of the spec"
         self.project = codebuild.Project(
-            self, "Project", project_name=project_name, role=self.role, source=source,
-            description="image-pipeline publish: builds one image and pushes it to every destination of the spec",
-            build_spec=codebuild.BuildSpec.from_object(buildspec(install_commands=install, spec_json=spec_json)),
-            environment=codebuild.BuildEnvironment(
-                build_image=build_image or codebuild.LinuxBuildImage.STANDARD_7_0,
-                compute_type=compute_type, privileged=True),
+            self, "Project", project_name=project_name, role=self.role, source=source, description=description,
+            build_spec=codebuild.BuildSpec.from_object(spec),
+            environment=codebuild.BuildEnvironment(build_image=build_image, compute_type=compute_type,
+                                                   privileged=True),
             environment_variables={k: codebuild.BuildEnvironmentVariable(value=v) for k, v in variables.items()},
             encryption_key=self.encryption_key, timeout=timeout or Duration.minutes(60))
+        # Starts, stops and retries the batch's builds; None without platforms.
+        self.batch_role: iam.IRole | None = enable_batch(self.project, builds) if builds else None
 
         grant_publish(self.role, repositories)
         for role in publisher_roles:

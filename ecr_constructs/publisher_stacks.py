@@ -59,4 +59,5 @@ def add_publisher(stacks: Mapping[Target, RegistryStack], spec: RegistrySpec) ->
     environments = {name: spec.repository(name).environments for name in publisher.repositories}
     return PublisherProject(ci, "Publisher", registry_spec=build_spec(publisher, spec.environments, environments),
                             repositories=_repositories_of_account(ci, spec, publisher.account),
-                            publisher_roles=roles, role_name=publisher.build_role_name, package=publisher.package)
+                            publisher_roles=roles, role_name=publisher.build_role_name, package=publisher.package,
+                            platforms=publisher.platforms)

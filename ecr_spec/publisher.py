@@ -5,7 +5,11 @@ other account, which becomes that account's ``publish_role_arn``.
                   "region": "us-east-1",             # default: that environment's first region
                   "repositories": ["team/app"],      # default "all": every repository of the spec
                   "role_name": "ecr-image-publisher",  # default: this name, the same in every account
-                  "package": "ecr-registry-as-code==0.2.0"}  # default: the image_pipeline the app runs with
+                  "package": "ecr-registry-as-code==0.2.0",  # default: the image_pipeline the app runs with
+                  "platforms": ["linux/amd64", "linux/arm64"]}  # default: none, one image per build on x86-64
+
+With ``platforms``, each platform is built natively on its own CodeBuild architecture and a last build assembles
+the multi-platform image (``ecr_spec.publisher_platforms``, docs/publisher.md).
 
 With a publisher, each environment in another account gets ``publish_role_arn``
 ``arn:aws:iam::ACCOUNT:role/ROLE_NAME`` unless it names one already; a named one must be that role (any
@@ -20,11 +24,12 @@ from typing import Any, Mapping, Sequence
 from . import checks
 from .errors import Problems
 from .names import show
+from .publisher_platforms import check_platforms
 from .shapes import check_keys
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"
-PUBLISHER_KEYS = {"environment", "region", "repositories", "role_name", "package"}
+PUBLISHER_KEYS = {"environment", "region", "repositories", "role_name", "package", "platforms"}
 # IAM role names: 1..64 of [\w+=,.@-] (IAM API reference, CreateRole RoleName); the build role adds a suffix.
 # A role's policies hold about this many repository ARNs (IAM quotas: 10,240 characters inline, 20 managed
 # policies of 6,144 characters each; an ARN of a typical name takes 60 to 80 of them).
@@ -43,6 +48,7 @@ class Publisher:
     repositories: tuple[str, ...]
     role_name: str = DEFAULT_ROLE_NAME
     package: str | None = None  # a pip requirement the build installs (a fork, a release); None: the app's own
+    platforms: tuple[str, ...] = ()  # built natively, one build each, then one index; (): one image per build
 
     @property
     def build_role_name(self) -> str:
@@ -90,10 +96,12 @@ def parse_publisher(raw: Any, environments: dict[str, Any], repository_names: Se
     if package is not None and (not isinstance(package, str) or not package.strip()):
         problems.add("publisher.package", f"{show(package)} must be a pip requirement such as "
                      "'ecr-registry-as-code==0.2.0' or 'git+https://...', or leave it out for the app's own")
+    platforms = raw.get("platforms")
+    platforms = () if platforms is None else check_platforms(platforms, "publisher.platforms", problems)
     if problems.reported > before or environment is None:
         return None
     publisher = Publisher(environment=name, account=environment.account, region=region,
-                          repositories=repositories, role_name=role_name, package=package)
+                          repositories=repositories, role_name=role_name, package=package, platforms=platforms)
     _publish_roles(publisher, environments, problems)
     return publisher
 

@@ -7,6 +7,7 @@ guide ("Docker images sample": privileged mode to run the Docker daemon)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PUSH_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
              "ecr:CompleteLayerUpload", "ecr:UploadLayerPart", "ecr:InitiateLayerUpload", "ecr:PutImage"]
 PUBLISHED = "docker-in-aws/todobackend"
+# The publisher's resources of every stack as they were before PublisherProject had ``platforms`` (regenerate with
+# ``python -m tests.unit.test_publisher`` only when aws-cdk-lib's pin in requirements.txt moves, and say so).
+SNAPSHOT = Path(__file__).parent / "snapshots" / "publisher_single_platform.json"
 
 
 def templates(registry_spec: RegistrySpec) -> dict[str, Template]:
@@ -42,6 +46,13 @@ def templates(registry_spec: RegistrySpec) -> dict[str, Template]:
 @pytest.fixture(scope="module")
 def synthesized() -> dict[str, Template]:
     return templates(parsed(spec(publisher={"environment": "dev", "repositories": [PUBLISHED]})))
+
+
+def publisher_resources(synthesized: dict[str, Template]) -> dict[str, Any]:
+    """Every stack's ``Publisher*`` resources, the source asset's hash (it follows the checkout's files) blanked."""
+    text = json.dumps({name: {k: v for k, v in t.to_json()["Resources"].items() if k.startswith("Publisher")}
+                       for name, t in synthesized.items()}, indent=1, sort_keys=True)
+    return json.loads(re.sub(r"[0-9a-f]{64}", "<asset-hash>", text))
 
 
 def statements(template: Template, role_name: str) -> list[dict[str, Any]]:
@@ -235,3 +246,13 @@ def test_the_spec_publishers_package_is_what_the_build_installs() -> None:
     install = json.loads(project["Source"]["BuildSpec"])["phases"]["install"]["commands"]
     assert install == ["python3 -m pip install --quiet --disable-pip-version-check ecr-registry-as-code==0.2.0 "
                        + " ".join(PUBLISHER_REQUIREMENTS)]
+
+
+def test_without_platforms_the_publisher_resources_and_their_logical_ids_are_those_of_the_snapshot(synthesized) -> None:
+    assert publisher_resources(synthesized) == json.loads(SNAPSHOT.read_text())
+
+
+if __name__ == "__main__":  # rewrites the snapshot
+    SNAPSHOT.write_text(json.dumps(publisher_resources(
+        templates(parsed(spec(publisher={"environment": "dev", "repositories": [PUBLISHED]})))), indent=1,
+        sort_keys=True) + "\n")

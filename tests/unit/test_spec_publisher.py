@@ -49,7 +49,7 @@ def test_every_problem_of_a_bad_publisher_is_reported_with_its_path() -> None:
     raw = spec(publisher={"environment": "dev", "region": "eu-west-1", "repositories": ["nope", "nope"],
                           "role_name": "bad name", "colour": "red"})
     assert problems_of(raw) == [
-        "publisher.colour: unknown key (allowed: environment, package, region, repositories, role_name)",
+        "publisher.colour: unknown key (allowed: environment, package, platforms, region, repositories, role_name)",
         "publisher.region: 'eu-west-1' is not a region of environments.dev (us-east-1)",
         "publisher.repositories[0]: 'nope' is not a repository of this spec",
         "publisher.repositories[1]: 'nope' is not a repository of this spec",

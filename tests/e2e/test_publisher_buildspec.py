@@ -27,7 +27,6 @@ import subprocess
 import sys
 import sysconfig
 import uuid
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -157,15 +156,11 @@ def test_the_build_publishes_the_commit_tag_to_every_destination_with_one_digest
 
 # PublisherProject(platforms=...): the batch's builds, each in a fresh build image with its task's variables, in the
 # graph's order (the two platform builds, then the assembly), on a FROM scratch context (no RUN step, so building
-# linux/arm64 here needs no emulation). They need `image-pipeline assemble` and `publish --platform`, which come
-# with the multi-platform work (issue 18); until this checkout's image_pipeline has them, these tests skip.
-HAS_ASSEMBLE = find_spec("image_pipeline.commands.assemble") is not None
+# linux/arm64 here needs no emulation).
 
 
 @pytest.fixture(scope="module")
 def batch(deployed_sandbox, tmp_path_factory):  # type: ignore[no-untyped-def]
-    if not HAS_ASSEMBLE:
-        pytest.skip("this checkout's image-pipeline has no assemble command yet (the multi-platform work)")
     work = tmp_path_factory.mktemp("codebuild-batch")
     assembly = synthesize(work / "cdk.out", platforms=["linux/amd64", "linux/arm64"])
     buildspec, variables = codebuild_project(assembly)

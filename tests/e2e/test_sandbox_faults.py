@@ -70,10 +70,10 @@ def _upload(sandbox, host: str, repository: str, token: str, data: bytes, timeou
 def test_blob_5xx_answers_the_next_blob_upload_with_500_then_disarms(sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, token, paths = site
     api.inject_fault(registry.host, "blob-5xx", count=1, paths=paths)
-    bearer = token()
+    credentials = token()
 
-    first = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
-    second = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer)
+    first = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", credentials)
+    second = _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", credentials)
 
     assert first[0] == 500 and b"injected fault" in first[2]
     assert second[0] == 202
@@ -82,23 +82,23 @@ def test_blob_5xx_answers_the_next_blob_upload_with_500_then_disarms(sandbox, si
 def test_reset_cuts_the_connection_in_the_middle_of_a_blob(sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, token, paths = site
     api.inject_fault(registry.host, "reset", paths=paths)
-    bearer = token()
+    credentials = token()
 
     with pytest.raises((ConnectionError, http.client.HTTPException, ssl.SSLError)):
-        _upload(sandbox, registry.host, name, bearer, os.urandom(4 << 20))
+        _upload(sandbox, registry.host, name, credentials, os.urandom(4 << 20))
 
-    assert _upload(sandbox, registry.host, name, bearer, os.urandom(1 << 20)) == 201
+    assert _upload(sandbox, registry.host, name, credentials, os.urandom(1 << 20)) == 201
 
 
 def test_stall_sends_no_byte_of_the_answer_for_the_given_seconds(sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, token, paths = site
     api.inject_fault(registry.host, "stall", seconds=5, paths=paths)
-    bearer = token()
+    credentials = token()
 
     with pytest.raises(TimeoutError):
-        _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer, timeout=1)
+        _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", credentials, timeout=1)
 
-    assert _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", bearer, timeout=10)[0] == 202
+    assert _request(sandbox, registry.host, "POST", f"/v2/{name}/blobs/uploads/", credentials, timeout=10)[0] == 202
 
 
 def test_token_expiry_answers_as_ecr_answers_an_expired_token_after_the_first_blob_and_a_new_token_works(
@@ -118,23 +118,23 @@ def test_token_expiry_answers_as_ecr_answers_an_expired_token_after_the_first_bl
 
 def test_tamper_serves_the_next_manifest_with_bytes_that_do_not_hash_to_its_digest(sandbox, site):  # type: ignore[no-untyped-def]
     registry, name, token, paths = site
-    bearer = token()
+    credentials = token()
     config = b"{}"
-    assert _upload(sandbox, registry.host, name, bearer, config) == 201
+    assert _upload(sandbox, registry.host, name, credentials, config) == 201
     manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
                            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
                                       "digest": "sha256:" + hashlib.sha256(config).hexdigest()},
                            "layers": []}).encode()
     conn = http.client.HTTPSConnection(registry.host, 443, context=_context(sandbox), timeout=30)
     conn.request("PUT", f"/v2/{name}/manifests/v1", body=manifest, headers={
-        "Authorization": f"Bearer {bearer}", "Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
+        "Authorization": credentials, "Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
     assert conn.getresponse().status == 201
     conn.close()
     digest = "sha256:" + hashlib.sha256(manifest).hexdigest()
     api.inject_fault(registry.host, "tamper", paths=paths)
 
-    status, headers, body = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", bearer)
-    again = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", bearer)[2]
+    status, headers, body = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", credentials)
+    again = _request(sandbox, registry.host, "GET", f"/v2/{name}/manifests/{digest}", credentials)[2]
 
     assert status == 200 and headers["Docker-Content-Digest"] == digest
     assert "sha256:" + hashlib.sha256(body).hexdigest() != digest

@@ -1,5 +1,5 @@
 """``lifecycle-preview``: what a repository's lifecycle policy would do to its current images, per
-destination. ECR's own preview API first; where it does not work (moto: HTTP 500) the local evaluator."""
+destination. ECR's own preview API first; where an endpoint does not serve it (HTTP 500/501, unknown operation) the local evaluator."""
 from __future__ import annotations
 
 import json

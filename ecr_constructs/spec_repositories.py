@@ -15,6 +15,7 @@ from constructs import Construct
 
 from ecr_spec.model import Repository
 
+from .dualstack import dualstack_host
 from .outputs import repository_output
 from .repository import EcrRepository
 
@@ -27,17 +28,15 @@ def construct_id(repository_name: str) -> str:
     return repository_name.replace("/", "--")
 
 
-def add_repositories(scope: Construct, repositories: Sequence[Repository], *, account: str, region: str,
+def add_repositories(scope: Construct, repositories: Sequence[Repository], *,
                      key_description: str) -> dict[str, EcrRepository]:
     """Adds every repository of ``repositories`` to ``scope`` (a stack), each with its output; returns them by name.
 
-    :param account: the stack's account, for the outputs: a 12-digit id, or ``Aws.ACCOUNT_ID`` in a template that
-        deploys to many accounts.
-    :param region: the stack's region, likewise (``Aws.REGION``).
     :param key_description: the description of the shared KMS key, when a repository asks for one.
     """
     key = _shared_key(scope, repositories, key_description)
-    return {r.name: _repository(scope, r, key, account, region) for r in repositories}
+    host = dualstack_host(scope)  # once per stack: a few crossings into jsii
+    return {r.name: _repository(scope, r, key, host) for r in repositories}
 
 
 def _shared_key(scope: Construct, repositories: Sequence[Repository], description: str) -> kms.Key | None:
@@ -48,8 +47,8 @@ def _shared_key(scope: Construct, repositories: Sequence[Repository], descriptio
                    description=description)
 
 
-def _repository(scope: Construct, repository: Repository, shared_key: kms.Key | None, account: str,
-                region: str) -> EcrRepository:
+def _repository(scope: Construct, repository: Repository, shared_key: kms.Key | None,
+                host: str | None) -> EcrRepository:
     cid = construct_id(repository.name)
     key: kms.IKey | None = None
     if repository.kms_key_arn:
@@ -70,5 +69,5 @@ def _repository(scope: Construct, repository: Repository, shared_key: kms.Key | 
         pull_organization_id=repository.pull.organization_id,
     )
     cdk.CfnOutput(construct, "Output", description=f"ECR repository {repository.name}: name, ARN and URIs",
-                  value=repository_output(account=account, region=region, repository_name=repository.name))
+                  value=repository_output(construct, repository_name=repository.name, dualstack_host=host))
     return construct

@@ -50,7 +50,7 @@ class RegistryStack(cdk.Stack):
         self.target = target
         replicas = [replica_settings(r, target.account, target.region) for r in replicas]
         self.repositories: dict[str, EcrRepository] = add_repositories(
-            self, [*repositories, *replicas], account=target.account, region=target.region,
+            self, [*repositories, *replicas],
             key_description=f"Encrypts ECR repositories of {target.environment} in {target.region}")
         for template in creation_templates:
             creation_template(self, template)

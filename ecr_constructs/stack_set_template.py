@@ -35,7 +35,7 @@ class RepositoryStackSetTemplate(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, repositories: Sequence[Repository],
                  description: str | None = None) -> None:
         super().__init__(scope, construct_id, synthesizer=cdk.BootstraplessSynthesizer(), description=description)
-        self.repositories = add_repositories(self, repositories, account=cdk.Aws.ACCOUNT_ID, region=cdk.Aws.REGION,
+        self.repositories = add_repositories(self, repositories,
                                              key_description="Encrypts the ECR repositories of this StackSet")
 
 

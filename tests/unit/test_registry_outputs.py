@@ -1,12 +1,12 @@
-"""Each repository's output is written from the stack's account and region and the repository's name, as the L2
-would build them (``ecr_constructs.outputs``), with the partition and URL suffix left to CloudFormation's pseudo
-parameters.
+"""Each repository's output gives the ARN and URI CloudFormation reports for the repository: the L2's
+``repository_arn`` (``Fn::GetAtt`` ``Arn``) and its URI helper (account and region split out of that ARN), with the
+partition and URL suffix left to CloudFormation's pseudo parameters (``ecr_constructs.outputs``).
 
-Sources: ECR API reference, "Repository" (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Repository.html):
-the ARN is the ``arn:aws:ecr`` namespace, the region, the owner's account id and the repository name,
-``arn:aws:ecr:region:012345678910:repository/test``; ECR user guide, "Amazon ECR private registry"
-(https://docs.amazonaws.cn/en_us/AmazonECR/latest/userguide/Registries.html): the registry URL is
-``aws_account_id.dkr.ecr.cn-north-1.amazonaws.com.cn`` in China, ``...amazonaws.com`` elsewhere."""
+Sources: CloudFormation, "AWS::ECR::Repository", return values
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html): ``Ref`` is the
+repository name, ``Fn::GetAtt Arn`` is ``arn:aws:ecr:us-east-1:123456789012:repository/test-repository``; ECR user
+guide, "Amazon ECR private registry" (https://docs.amazonaws.cn/en_us/AmazonECR/latest/userguide/Registries.html):
+the registry URL is ``aws_account_id.dkr.ecr.cn-north-1.amazonaws.com.cn`` in China, ``...amazonaws.com`` elsewhere."""
 from __future__ import annotations
 
 import json
@@ -20,28 +20,50 @@ from ecr_spec.model import Target
 
 from .spec_helpers import BASE, parsed
 
-
-def _output(region: str) -> Any:
-    repository = parsed(BASE).repository("platform/base-images")
-    stack = RegistryStack(cdk.App(), target=Target("dev", "111111111111", region), repositories=[repository])
-    [output] = Template.from_stack(stack).find_outputs("*").values()
-    return output["Value"]
+NAME = "platform/base-images"
+CN = {"AWS::Partition": "aws-cn", "AWS::URLSuffix": "amazonaws.com.cn"}
 
 
-def _resolved(value: Any, pseudo: dict[str, str]) -> Any:
-    (function, (separator, parts)), = value.items()
-    assert function == "Fn::Join"
-    return separator.join(p if isinstance(p, str) else pseudo[p["Ref"]] for p in parts)
+def _output(region: str) -> tuple[Any, dict[str, Any]]:
+    stack = RegistryStack(cdk.App(), target=Target("dev", "111111111111", region), repositories=[parsed(BASE).repository(NAME)])
+    template = Template.from_stack(stack)
+    [output] = template.find_outputs("*").values()
+    return output["Value"], template.find_resources("AWS::ECR::Repository")
 
 
-def test_the_output_refers_to_nothing_but_the_partition_and_url_suffix() -> None:
-    parts = _output("us-east-1")["Fn::Join"][1]
-    assert [p for p in parts if not isinstance(p, str)] == [{"Ref": "AWS::Partition"}, {"Ref": "AWS::URLSuffix"}]
+def _resolved(value: Any, region: str, pseudo: dict[str, str], resources: dict[str, Any]) -> Any:
+    """``value`` as CloudFormation would resolve it, from the documented return values of the repository."""
+    if isinstance(value, str):
+        return value
+    (function, argument), = value.items()
+    if function == "Ref":
+        return pseudo[argument] if argument.startswith("AWS::") else resources[argument]["Properties"]["RepositoryName"]
+    if function == "Fn::GetAtt":
+        logical_id, attribute = argument
+        assert attribute == "Arn"
+        name = resources[logical_id]["Properties"]["RepositoryName"]
+        return f"arn:{pseudo['AWS::Partition']}:ecr:{region}:111111111111:repository/{name}"
+    if function == "Fn::Join":
+        separator, parts = argument
+        return separator.join(_resolved(p, region, pseudo, resources) for p in parts)
+    if function == "Fn::Select":
+        index, items = argument
+        return _resolved(items, region, pseudo, resources)[index]
+    if function == "Fn::Split":
+        separator, source = argument
+        return _resolved(source, region, pseudo, resources).split(separator)
+    raise AssertionError(f"unexpected {function}")
 
 
-def test_the_output_gives_the_arn_and_uri_of_the_repository_in_its_partition() -> None:
-    value = _resolved(_output("cn-north-1"), {"AWS::Partition": "aws-cn", "AWS::URLSuffix": "amazonaws.com.cn"})
-    assert json.loads(value) == {
-        "name": "platform/base-images",
-        "arn": "arn:aws-cn:ecr:cn-north-1:111111111111:repository/platform/base-images",
-        "uri": "111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/platform/base-images"}
+def test_the_output_gives_the_arn_and_uri_cloudformation_reports_in_its_partition() -> None:
+    value, resources = _output("cn-north-1")
+    assert json.loads(_resolved(value, "cn-north-1", CN, resources)) == {
+        "name": NAME,
+        "arn": f"arn:aws-cn:ecr:cn-north-1:111111111111:repository/{NAME}",
+        "uri": f"111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/{NAME}"}
+
+
+def test_the_output_takes_the_arn_from_the_repository_not_from_a_hand_built_string() -> None:
+    value, resources = _output("us-east-1")
+    [logical_id] = resources
+    assert {"Fn::GetAtt": [logical_id, "Arn"]} in value["Fn::Join"][1]

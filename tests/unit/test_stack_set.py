@@ -74,12 +74,12 @@ def test_the_template_asks_for_no_cdk_bootstrap_and_carries_no_cdk_metadata() ->
     assert all("Metadata" not in r and r["Type"] != "AWS::CDK::Metadata" for r in body["Resources"].values())
 
 
-def test_each_instance_outputs_its_own_account_and_region_and_no_dual_stack_uri() -> None:
+def test_each_instance_outputs_its_own_repositorys_arn_and_no_dual_stack_uri() -> None:
     body = json.loads(stack_set_of(org_spec())["TemplateBody"])
     [output] = body["Outputs"].values()
+    [logical_id] = [k for k, r in body["Resources"].items() if r["Type"] == "AWS::ECR::Repository"]
     parts = output["Value"]["Fn::Join"][1]
-    refs = [p["Ref"] for p in parts if isinstance(p, dict)]
-    assert {"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"} == set(refs)
+    assert {"Fn::GetAtt": [logical_id, "Arn"]} in parts  # the instance's own repository, in its account and region
     assert "dualstack_uri" not in json.dumps(parts)
 
 

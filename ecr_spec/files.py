@@ -41,7 +41,11 @@ def read_json(path: str | Path, what: str) -> Any:
 
 def load_spec_file(path: str | Path) -> RegistrySpec:
     """A JSON file holding just the spec (what ``cdk synth -c ecr-spec=PATH`` takes)."""
-    return load_spec(read_json(path, OVERRIDE_CONTEXT_KEY))
+    document = read_json(path, OVERRIDE_CONTEXT_KEY)
+    if isinstance(document, dict) and CONTEXT_KEY in (document.get("context") or {}):
+        raise SpecFileError([f"{OVERRIDE_CONTEXT_KEY}: {path} is a cdk.json (its spec is context.{CONTEXT_KEY}), "
+                             "not a spec file: give it as a cdk.json (image-pipeline --cdk-json), or the spec alone"])
+    return load_spec(document)
 
 
 def load_cdk_json(path: str | Path = "cdk.json", override_path: str | Path | None = None) -> RegistrySpec:

@@ -33,3 +33,13 @@ def test_the_shipped_cdk_json_has_no_key_given_twice():
     # the CDK CLI parses cdk.json with JSON.parse, which keeps the last of two equal keys without a word
     load_cdk_json(ROOT / "cdk.json")
     json.loads((ROOT / "cdk.json").read_text())
+
+
+def test_a_cdk_json_given_where_a_spec_file_belongs_says_so_in_one_line(tmp_path):
+    cdk_json = tmp_path / "cdk.json"
+    cdk_json.write_text(json.dumps({"app": "python3 app.py", "context": {"ecr": {"environments": {}}}}))
+    with pytest.raises(SpecFileError) as caught:
+        load_cdk_json(override_path=cdk_json)
+    assert caught.value.problems == [
+        f"ecr-spec: {cdk_json} is a cdk.json (its spec is context.ecr), not a spec file: give it as a cdk.json "
+        "(image-pipeline --cdk-json), or the spec alone"]

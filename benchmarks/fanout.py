@@ -335,6 +335,16 @@ def run(args: argparse.Namespace) -> int:
         if "replicated" in modes:  # the source registry's replication configuration, as the stack deploys it
             bodies = {json.dumps(body, sort_keys=True): body for body in rules.values()}
             ecr(*source).put_replication_configuration(replicationConfiguration={"rules": list(bodies.values())})
+            # ... and each other account's registry policy, as the destination stacks deploy it: ECR replicates across
+            # accounts only where it grants the source ecr:CreateRepository and ecr:ReplicateImage (user guide,
+            # "Private registry permissions in Amazon ECR"; the sandbox fails the replication otherwise)
+            for account, region in {(d["registryId"], d["region"]) for body in bodies.values()
+                                    for d in body["destinations"] if d["registryId"] != source[0]}:
+                ecr(account, region).put_registry_policy(policyText=json.dumps({"Version": "2012-10-17", "Statement": [{
+                    "Sid": "ReplicationFromSource", "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{source[0]}:root"},
+                    "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+                    "Resource": f"arn:aws:ecr:{region}:{account}:repository/*"}]}))
         for _, account, region in chosen(counts[-1]):  # the docker CLI and skopeo log in once, outside the timings
             docker_login(sessions[account], account, region, env)
         authfile = work / "docker" / "config.json"

@@ -41,8 +41,10 @@ def make_context(directory: Path, seed: str, megabytes: int, layers: int = LAYER
 
 
 def _last_line(text: str) -> str:
+    """The last ``error:`` line of a failed step's output, else its last line."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:600] if lines else "(no output)"
+    errors = [line for line in lines if line.startswith("error:")]
+    return (errors or lines or ["(no output)"])[-1][:600]
 
 
 def timed(argv: list[str], env: dict[str, str], **kwargs: object) -> tuple[float, subprocess.CompletedProcess[str]]:

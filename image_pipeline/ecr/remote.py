@@ -77,8 +77,9 @@ class Plan:
 
 
 def remote_images(ecr: Any, repository: str, tags: Sequence[str]) -> dict[str, RemoteImage]:
-    """One ``batch_get_image`` per tag: the answer's ``imageId.imageTag`` cannot be trusted to say which
-    requested tag an image answers (moto names the image's last tag), so each call asks for one tag."""
+    """One ``batch_get_image`` per tag: the API reference (BatchGetImage, Image) does not say that an image's
+    ``imageId.imageTag`` names the tag it was asked by, nor that two tags of one image give two entries, so each
+    call asks for one tag and its answer is that tag's."""
     found: dict[str, RemoteImage] = {}
     for tag in tags:
         try:

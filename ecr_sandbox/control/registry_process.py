@@ -93,4 +93,11 @@ def start(paths: Paths, record: RegistryRecord, config: Path) -> int:
 
 
 def stop(paths: Paths, host: str) -> bool:
-    return processes.stop(paths, process_name(host), str(paths.registry_dir(host)))
+    return bool(stop_all(paths, [host]))
+
+
+def stop_all(paths: Paths, hosts: list[str]) -> list[str]:
+    """Stop the registries of ``hosts`` together; returns the hosts whose registry was running."""
+    names = {process_name(host): host for host in hosts}
+    stopped = processes.stop_all(paths, [(name, str(paths.registry_dir(host))) for name, host in names.items()])
+    return [names[name] for name in stopped]

@@ -161,10 +161,10 @@ def _plan_state(paths: Paths, plan: Plan, moto_port: int | None = None, gateway_
         gateway_process.stop(paths)
     records = _assign_addresses(plan, state.registries)
     wanted_hosts = {r.host for r in records}
-    for old in state.registries:
-        if old.host not in wanted_hosts:
-            registry_process.stop(paths, old.host)
-            hosts.untrust(paths, state, old.host)
+    unwanted = [old.host for old in state.registries if old.host not in wanted_hosts]
+    registry_process.stop_all(paths, unwanted)
+    for host in unwanted:
+        hosts.untrust(paths, state, host)
     _preflight(paths, moto_port, gateway_port, records)
     state.moto_port, state.gateway_port = moto_port, gateway_port
     state.accounts, state.registries = list(plan.accounts), records
@@ -291,9 +291,7 @@ def _down(paths: Paths) -> list[str]:
     run_dir = paths.root / "run"
     if run_dir.is_dir():
         hosts_known |= {p.stem[len("registry-"):] for p in run_dir.glob("registry-*.pid")}
-    for host in sorted(hosts_known):
-        if registry_process.stop(paths, host):
-            done.append(f"stopped registry {host}")
+    done += [f"stopped registry {host}" for host in sorted(registry_process.stop_all(paths, sorted(hosts_known)))]
     if gateway_process.stop(paths):
         done.append("stopped the gateway")
     if moto_process.stop(paths):

@@ -20,18 +20,26 @@ from ecr_sandbox.control.errors import AddressInUseError, ComponentError
 from ecr_sandbox.control.state import Paths
 
 
-def _cmdline(pid: int) -> str:
-    """The process's command line. Right after exec, /proc/PID/cmdline can read empty for a moment (seen
-    under gVisor), so an empty answer from a live process is asked again before it counts."""
-    for _ in range(50):
+def _cmdline(pid: int, patient: bool = False) -> str:
+    """The process's command line ("" when it is gone). Right after exec, /proc/PID/cmdline can read empty for a
+    moment (seen under gVisor), so with ``patient`` an empty answer from a live process is asked again, for up to
+    0.5 s, before it counts: only for a process we started. Kernel threads and exited processes always read
+    empty; a scan of /proc must not wait on each of them."""
+    for _ in range(50 if patient else 1):
         try:
             raw = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             return ""
-        if raw:
+        if raw or _is_zombie(pid):
             return raw.replace(b"\0", b" ").decode(errors="replace")
-        time.sleep(0.01)
+        if patient:
+            time.sleep(0.01)
     return ""
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (exists and is not a zombie waiting for its parent)."""
+    return not _is_zombie(pid)
 
 
 def running_pid(paths: Paths, name: str, marker: str) -> int | None:
@@ -41,7 +49,7 @@ def running_pid(paths: Paths, name: str, marker: str) -> int | None:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
-    cmd = _cmdline(pid)
+    cmd = _cmdline(pid, patient=True)
     if cmd and marker in cmd and not _is_zombie(pid):
         return pid
     pid_file.unlink(missing_ok=True)
@@ -101,14 +109,11 @@ def stop_all(paths: Paths, processes: list[tuple[str, str]], timeout: float = 10
         except ProcessLookupError:
             pass
 
-    def alive(pid: int) -> bool:
-        return bool(_cmdline(pid)) and not _is_zombie(pid)
-
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(alive(pid) for pid in running.values()):
+    while time.monotonic() < deadline and any(_alive(pid) for pid in running.values()):
         time.sleep(0.05)
     for name, pid in running.items():
-        if alive(pid):
+        if _alive(pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -134,11 +139,14 @@ def orphans(paths: Paths, markers: tuple[str, ...], timeout: float = 10.0) -> li
         except ProcessLookupError:
             pass
     deadline = time.monotonic() + timeout
-    while any(_cmdline(p) and not _is_zombie(p) for p in found) and time.monotonic() < deadline:
+    while any(_alive(p) for p in found) and time.monotonic() < deadline:
         time.sleep(0.05)
     for pid in found:
-        if _cmdline(pid) and not _is_zombie(pid):
-            os.kill(pid, signal.SIGKILL)
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     return found
 
 

@@ -169,17 +169,24 @@ def tls_answers(address: str, server_name: str, ca_file: str, timeout: float = 1
         return False
 
 
-def require_free(host: str, port: int, what: str) -> None:
-    """Fail with one clear line when someone else already listens where we want to."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            raise AddressInUseError(
-                f"{host}:{port} (wanted for {what}) is already in use by another program; "
-                f"stop it or run `python -m ecr_sandbox down` if it is a leftover sandbox"
-            ) from exc
+def require_free(host: str, port: int, what: str, grace: float = 2.0) -> None:
+    """Fail with one clear line when someone else already listens where we want to. A port held by a process
+    that has just died (a crashed component, killed) can stay taken for a moment after /proc shows it exited
+    (seen under gVisor), so it is asked again for up to ``grace`` seconds first."""
+    deadline = time.monotonic() + grace
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+                return
+            except OSError as exc:
+                if time.monotonic() >= deadline:
+                    raise AddressInUseError(
+                        f"{host}:{port} (wanted for {what}) is already in use by another program; "
+                        f"stop it or run `python -m ecr_sandbox down` if it is a leftover sandbox"
+                    ) from exc
+        time.sleep(0.05)
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float, log: Path | None = None,

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ecr_sandbox.control import processes
+from ecr_sandbox.control.errors import AddressInUseError
 from ecr_sandbox.control.state import Paths
 
 # a process that ignores TERM, as a registry busy with a kept-alive connection may for a while
@@ -42,3 +47,24 @@ def test_stop_all_leaves_alone_a_process_whose_command_line_lacks_the_marker(tmp
     assert processes.running_pid(paths, "other", "sandbox-test-other") is None  # its pid file was dropped as stale
     assert Path(f"/proc/{pid}").exists()
     os.kill(pid, signal.SIGKILL)
+
+
+def test_a_port_someone_else_keeps_is_one_line_naming_it_and_what_wanted_it() -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(AddressInUseError) as caught:
+            processes.require_free("127.0.0.1", port, "the sandbox gateway", grace=0.2)
+    assert str(caught.value) == (f"127.0.0.1:{port} (wanted for the sandbox gateway) is already in use by another "
+                                 "program; stop it or run `python -m ecr_sandbox down` if it is a leftover sandbox")
+
+
+def test_a_port_released_within_the_grace_period_counts_as_free() -> None:
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    port = held.getsockname()[1]
+    threading.Timer(0.2, held.close).start()
+
+    processes.require_free("127.0.0.1", port, "the sandbox gateway", grace=5.0)  # raises if still taken at the end

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from types import ModuleType
+from typing import Any, Callable, Sequence
 
 from ..commands import assemble as assembling, attach as attaching, compose, lifecycle_preview, login as logins, promote as promoting
 from ..commands import publish as publishing, pull as pulling, runtime
@@ -29,24 +30,14 @@ def _print_publish(results: Sequence[PublishResult], as_json: bool) -> int:
     return 0 if results and all(r.ok for r in results) else 1
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    settings = arguments.publish_settings(args)
-    return _print_publish([publishing.publish(settings, _create(settings))], args.json)
-
-
-def cmd_promote(args: argparse.Namespace) -> int:
-    settings = arguments.promote_settings(args)
-    return _print_publish([promoting.promote(settings, _create(settings))], args.json)
-
-
-def cmd_assemble(args: argparse.Namespace) -> int:
-    settings = arguments.assemble_settings(args)
-    return _print_publish([assembling.assemble(settings, _create(settings))], args.json)
-
-
-def cmd_attach(args: argparse.Namespace) -> int:
-    settings = arguments.attach_settings(args)
-    return _print_publish([attaching.attach(settings, _create(settings))], args.json)
+def _moving(settings_of: Callable[[argparse.Namespace], Any], commands: ModuleType,
+            name: str) -> Callable[[argparse.Namespace], int]:
+    """A command that moves one image (publish, promote, assemble, attach): its settings, ``commands.name`` (looked
+    up when it runs), its rows."""
+    def run(args: argparse.Namespace) -> int:
+        settings = settings_of(args)
+        return _print_publish([getattr(commands, name)(settings, _create(settings))], args.json)
+    return run
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
@@ -86,6 +77,9 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "publish": cmd_publish, "login": cmd_login, "logout": cmd_login, "pull": cmd_pull,
-    "compose-publish": cmd_compose, "lifecycle-preview": cmd_lifecycle, "promote": cmd_promote,
-    "attach": cmd_attach, "assemble": cmd_assemble}
+    "publish": _moving(arguments.publish_settings, publishing, "publish"),
+    "promote": _moving(arguments.promote_settings, promoting, "promote"),
+    "assemble": _moving(arguments.assemble_settings, assembling, "assemble"),
+    "attach": _moving(arguments.attach_settings, attaching, "attach"),
+    "compose-publish": cmd_compose, "login": cmd_login, "logout": cmd_login, "pull": cmd_pull,
+    "lifecycle-preview": cmd_lifecycle}

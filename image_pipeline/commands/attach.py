@@ -72,18 +72,15 @@ def _attach_all(settings: AttachSettings, runtime: Runtime, checked: list[prefli
         groups[subject][index] = Sink(destination.label, client, destination.repository, (), client.deadline)
     hooks = Hooks(runtime.progress.layer, runtime.progress.log, settings.retry, runtime.sleep, runtime.jitter,
                   runtime.sightings)
-    groups_done: dict[int, Sink] = {}
-    there: set[int] = set()
+    there: dict[int, Sink] = {}  # attached before: the same file to the same image
     for subject, sinks in groups.items():
         artifact = Artifact(settings.file, settings.artifact_type, subject)
         digest = artifact.manifest().descriptor.digest
         for index, sink in list(sinks.items()):
             try:
                 if sink.client.manifest_digest(sink.repository, digest) is not None:
-                    sink.digest = digest  # attached before: the same file to the same image
-                    there.add(index)
-                    del sinks[index]
-                    groups_done[index] = sink
+                    sink.digest = digest
+                    there[index] = sinks.pop(index)
                     continue
             except PipelineError as error:
                 sink.fail(str(error))
@@ -96,7 +93,7 @@ def _attach_all(settings: AttachSettings, runtime: Runtime, checked: list[prefli
                 sink.fail(str(error))
     seconds = time.monotonic() - started
     rows: dict[int, DestinationResult] = {}
-    for sinks in [*groups.values(), groups_done]:
+    for sinks in [*groups.values(), there]:
         for index, sink in sinks.items():
             item = checked[index]
             assert item.destination is not None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ecr_sandbox.moto_ext.patching import add_methods
+from ecr_sandbox.moto_ext.patching import add_methods, ecr_error
 
 NAME_MAX = 64  # AccountSettingName: "Length Constraints: Minimum length of 1. Maximum length of 64."
 VALUES: dict[str, tuple[str, ...]] = {
@@ -92,7 +92,6 @@ def reset() -> None:
 
 
 def _patch_ecr_api() -> None:
-    from moto.core.exceptions import ServiceException
     from moto.core.responses import ActionResult
     from moto.ecr.responses import ECRResponse
 
@@ -100,8 +99,7 @@ def _patch_ecr_api() -> None:
         try:
             return ActionResult(call())
         except SettingError as exc:
-            # moto serializes ``code`` and the message; the status (400) comes from the API model's error shape
-            raise type(exc.code, (ServiceException,), {"code": exc.code})(exc.message) from exc
+            raise ecr_error(exc.code, exc.message) from exc
 
     def put_account_setting(self):  # type: ignore[no-untyped-def]
         return answer(lambda: put_setting(self.current_account, self.region, self._get_param("name"),

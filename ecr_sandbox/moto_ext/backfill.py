@@ -27,8 +27,8 @@ from typing import Any
 
 from ecr_sandbox.model.replication import destinations
 from ecr_sandbox.moto_ext import store
-from ecr_sandbox.moto_ext.images import error, settle
-from ecr_sandbox.moto_ext.patching import add_methods
+from ecr_sandbox.moto_ext.images import settle
+from ecr_sandbox.moto_ext.patching import add_methods, ecr_error, registry_of
 
 _LOCK = threading.Lock()
 TERMINAL = ("COMPLETE", "FAILED", "STOPPED")
@@ -37,10 +37,6 @@ PAGE = 100
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _registry(self: Any) -> tuple[str, str]:
-    return self._get_param("registryId") or self.current_account, self.region
 
 
 def backfills(account: str, region: str) -> dict[str, dict[str, Any]]:
@@ -86,20 +82,20 @@ def _items(backend: Any, destination: tuple[str, str]) -> list[dict[str, Any]]:
 def _start(self: Any) -> str:
     from moto.ecr.models import ecr_backends
 
-    account, region = _registry(self)
+    account, region = registry_of(self)
     backend = ecr_backends[account][region]
     wanted = self._get_param("destination") or {}
     destination = (wanted.get("registryId"), wanted.get("region"))
     configured = {(d["registryId"], d["region"]) for rule in (backend.replication_config or {}).get("rules") or ()
                   for d in rule.get("destinations") or ()}
     if destination not in configured:
-        raise error("InvalidParameterException", f"The destination {destination[0]}/{destination[1]} is not in the "
-                                                  f"registry's replication configuration")
+        raise ecr_error("InvalidParameterException", f"The destination {destination[0]}/{destination[1]} is not in the "
+                                                      f"registry's replication configuration")
     with _LOCK:
         mine = backfills(account, region)
         if any(b["destination"]["region"] == destination[1] and b["status"] not in TERMINAL for b in mine.values()):
-            raise error("ReplicationBackfillInProgressException",
-                        f"A replication backfill is already in progress for the destination Region {destination[1]}")
+            raise ecr_error("ReplicationBackfillInProgressException",
+                            f"A replication backfill is already in progress for the destination Region {destination[1]}")
         backfill = {"replicationBackfillId": str(uuid.uuid4()), "registryId": account,
                     "destination": {"region": destination[1], "registryId": destination[0]},
                     "status": "IN_PROGRESS", "startedAt": _now().timestamp(), "items": _items(backend, destination),
@@ -115,12 +111,12 @@ def _start(self: Any) -> str:
 
 
 def _find(self: Any) -> dict[str, Any]:
-    account, region = _registry(self)
+    account, region = registry_of(self)
     wanted = self._get_param("replicationBackfillId")
     found = backfills(account, region).get(wanted)
     if found is None:
-        raise error("ReplicationBackfillNotFoundException",
-                    f"The replication backfill with id '{wanted}' does not exist in the registry with id '{account}'")
+        raise ecr_error("ReplicationBackfillNotFoundException",
+                        f"The replication backfill with id '{wanted}' does not exist in the registry with id '{account}'")
     return found
 
 
@@ -145,7 +141,7 @@ def _describe(self: Any) -> str:
 
 
 def _list(self: Any) -> str:
-    account, region = _registry(self)
+    account, region = registry_of(self)
     with _LOCK:
         listed = [_summary(b) for b in backfills(account, region).values()]
     return json.dumps({"registryId": account, "backfills": listed})
@@ -155,8 +151,8 @@ def _stop(self: Any) -> str:
     with _LOCK:
         backfill = _find(self)
         if backfill["status"] in TERMINAL:
-            raise error("ReplicationBackfillInvalidStatusException",
-                        f"The replication backfill is {backfill['status']} and cannot be stopped")
+            raise ecr_error("ReplicationBackfillInvalidStatusException",
+                            f"The replication backfill is {backfill['status']} and cannot be stopped")
         backfill["status"], backfill["endedAt"] = "STOPPED", _now().timestamp()
         return json.dumps({k: backfill[k] for k in ("registryId", "replicationBackfillId", "destination", "status",
                                                       "startedAt")})

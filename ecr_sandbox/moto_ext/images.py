@@ -41,19 +41,12 @@ from typing import Any
 
 from ecr_sandbox.model import registry_api, tags
 from ecr_sandbox.moto_ext import store
-from ecr_sandbox.moto_ext.patching import add_methods
+from ecr_sandbox.moto_ext.patching import add_methods, ecr_error
 
 RESTORE_SECONDS = 2.0
 INDEX_MEDIA_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json",
                      "application/vnd.oci.image.index.v1+json")
 _LOCK = threading.RLock()
-
-
-def error(code: str, message: str) -> Exception:
-    """An ECR error of the API model's name (moto serializes ``code`` and the message; HTTP 400)."""
-    from moto.core.exceptions import ServiceException
-
-    return type(code, (ServiceException,), {"code": code})(message)
 
 
 def _now() -> datetime:
@@ -64,10 +57,10 @@ def _manifest(text: str) -> dict[str, Any]:
     try:
         found = json.loads(text)
     except ValueError as exc:
-        raise error("InvalidParameterException", "Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                                                 "'Invalid JSON syntax'") from exc
+        raise ecr_error("InvalidParameterException", "Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
+                                                     "'Invalid JSON syntax'") from exc
     if not isinstance(found, dict):
-        raise error("InvalidParameterException", "Invalid parameter at 'ImageManifest': not a JSON object")
+        raise ecr_error("InvalidParameterException", "Invalid parameter at 'ImageManifest': not a JSON object")
     return found
 
 
@@ -104,12 +97,12 @@ def put_image(self: Any, repository_name: str, image_manifest: str, image_tag: s
     manifest = _manifest(image_manifest)
     media_type = image_manifest_mediatype or manifest.get("mediaType")
     if not media_type:
-        raise error("InvalidParameterException", "image manifest mediatype not provided in manifest or parameter")
+        raise ecr_error("InvalidParameterException", "image manifest mediatype not provided in manifest or parameter")
     computed = "sha256:" + hashlib.sha256(image_manifest.encode()).hexdigest()
     if digest and digest != computed:
-        raise error("ImageDigestDoesNotMatchException",
-                    f"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The digest {digest} does not "
-                    f"match the digest {computed} Amazon ECR calculated for the image'")
+        raise ecr_error("ImageDigestDoesNotMatchException",
+                        f"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The digest {digest} does not "
+                        f"match the digest {computed} Amazon ECR calculated for the image'")
     recorded = store.from_registry()  # the registry stored it already: record it as it happened
     with _LOCK:
         existing = next((i for i in repository.images if i.get_image_digest() == computed), None)
@@ -118,8 +111,8 @@ def put_image(self: Any, repository_name: str, image_manifest: str, image_tag: s
             filters = tags.filter_values(repository.image_tag_mutability_exclusion_filters)
             mutability = getattr(repository.image_tag_mutability, "value", repository.image_tag_mutability)
             if tags.is_immutable(str(mutability), filters, image_tag or ""):
-                raise error("ImageTagAlreadyExistsException",
-                            registry_api.immutable_tag(image_tag or "", repository_name))
+                raise ecr_error("ImageTagAlreadyExistsException",
+                                registry_api.immutable_tag(image_tag or "", repository_name))
         if existing is not None and (image_tag is None or image_tag in existing.image_tags):
             if settle(existing).image_status != "ACTIVE":  # re-pushing an archived image restores it
                 existing.image_status, existing.last_activated_at = "ACTIVE", _now()
@@ -151,15 +144,15 @@ def _check_references(backend: Any, repository: Any, manifest: dict[str, Any], d
         held = {i.get_image_digest() for i in repository.images}
         missing = [m.get("digest") for m in manifest.get("manifests") or () if m.get("digest") not in held]
         if missing:
-            raise error("ReferencedImagesNotFoundException",
-                        f"The manifest list is referencing images that do not exist: {', '.join(missing)}")
+            raise ecr_error("ReferencedImagesNotFoundException",
+                            f"The manifest list is referencing images that do not exist: {', '.join(missing)}")
         return
     blobs = [b["digest"] for b in [manifest.get("config"), *(manifest.get("layers") or ())] if b and "digest" in b]
     missing = store.missing_blobs(backend.account_id, backend.region_name, repository.name, blobs)
     if missing:
-        raise error("LayersNotFoundException",
-                    f"Layers with digests '{missing}' required for pushing image into repository with name "
-                    f"'{repository.name}' in the registry with id '{repository.registry_id}' do not exist")
+        raise ecr_error("LayersNotFoundException",
+                        f"Layers with digests '{missing}' required for pushing image into repository with name "
+                        f"'{repository.name}' in the registry with id '{repository.registry_id}' do not exist")
 
 
 def batch_delete_image(original: Any) -> Any:
@@ -250,8 +243,8 @@ def _update_image_storage_class(self: Any) -> Any:
 
             image.image_status, image.sandbox_restored_at = "ACTIVATING", _now() + timedelta(seconds=RESTORE_SECONDS)
         else:
-            raise error("ImageStorageClassUpdateNotSupportedException",
-                        f"An image in status {image.image_status} cannot be transitioned to {target}")
+            raise ecr_error("ImageStorageClassUpdateNotSupportedException",
+                            f"An image in status {image.image_status} cannot be transitioned to {target}")
     answered = {"imageDigest": image.get_image_digest(), **({"imageTag": image_id["imageTag"]}
                                                             if image_id.get("imageTag") else {})}
     return ActionResult({"registryId": image.registry_id, "repositoryName": name, "imageId": answered,

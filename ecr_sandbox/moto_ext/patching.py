@@ -5,6 +5,8 @@
   through ``CloudFormationModel.__subclasses__()``, which lists only direct subclasses, so each concrete class
   names ``CloudFormationModel`` itself: ``class X(CfnResource, CloudFormationModel)``.
 - ``add_methods``: new or replaced methods on a moto class (``ECRResponse``, a backend), once per process.
+- ``ecr_error`` and ``registry_of``: an ECR error of the API model's name, and the registry (account, region) a
+  request names, for the ``ECRResponse`` methods those patches add.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ class PrefixedResource(CfnResource):
     @property
     def physical_resource_id(self) -> str:
         return self.prefix
+
+
+def ecr_error(code: str, message: str) -> Exception:
+    """An ECR error of the API model's name (moto serializes ``code`` and the message; HTTP 400)."""
+    from moto.core.exceptions import ServiceException
+
+    return type(code, (ServiceException,), {"code": code})(message)
+
+
+def registry_of(self: Any) -> tuple[str, str]:
+    """The registry an ``ECRResponse`` request names: its ``registryId`` (else the caller's account) and region."""
+    return self._get_param("registryId") or self.current_account, self.region
 
 
 def add_methods(target: type, marker: str, methods: Mapping[str, Callable[..., Any]]) -> None:

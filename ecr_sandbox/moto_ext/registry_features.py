@@ -19,7 +19,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from ecr_sandbox.moto_ext.patching import CfnResource, PrefixedResource, add_methods
+from ecr_sandbox.moto_ext.patching import CfnResource, PrefixedResource, add_methods, ecr_error, registry_of
 
 _LOCK = threading.Lock()
 _RULES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}  # (account, region) -> prefix -> rule (API shape)
@@ -118,39 +118,31 @@ class SigningConfiguration(CfnResource, CloudFormationModel):
 
 
 def _patch_ecr_api() -> None:
-    from moto.core.exceptions import ServiceException
     from moto.core.responses import ActionResult
     from moto.ecr.responses import ECRResponse
-
-    def error(code: str, message: str) -> ServiceException:
-        """An ECR error of the API model's name (moto serializes ``code`` and the message)."""
-        return type(code, (ServiceException,), {"code": code})(message)
 
     if getattr(ECRResponse, "_sandbox_registry_features", False):
         return
 
-    def where(self: Any) -> tuple[str, str]:
-        return self._get_param("registryId") or self.current_account, self.region
-
     def create_pull_through_cache_rule(self):  # type: ignore[no-untyped-def]
-        account, region = where(self)
+        account, region = registry_of(self)
         request = {member: self._get_param(member) for member in _RULE_FIELDS.values()}
         if any(r["ecrRepositoryPrefix"] == request["ecrRepositoryPrefix"] for r in rules(account, region)):
-            raise error("PullThroughCacheRuleAlreadyExistsException",
-                                f"A pull through cache rule with prefix {request['ecrRepositoryPrefix']} already exists")
+            raise ecr_error("PullThroughCacheRuleAlreadyExistsException",
+                            f"A pull through cache rule with prefix {request['ecrRepositoryPrefix']} already exists")
         return ActionResult(put_rule(account, region, request))
 
     def describe_pull_through_cache_rules(self):  # type: ignore[no-untyped-def]
-        account, region = where(self)
+        account, region = registry_of(self)
         wanted = self._get_param("ecrRepositoryPrefixes")
         found = [r for r in rules(account, region) if not wanted or r["ecrRepositoryPrefix"] in wanted]
         return ActionResult({"pullThroughCacheRules": found})
 
     def delete_pull_through_cache_rule(self):  # type: ignore[no-untyped-def]
-        account, region = where(self)
+        account, region = registry_of(self)
         rule = delete_rule(account, region, self._get_param("ecrRepositoryPrefix"))
         if rule is None:
-            raise error("PullThroughCacheRuleNotFoundException", "The pull through cache rule does not exist")
+            raise ecr_error("PullThroughCacheRuleNotFoundException", "The pull through cache rule does not exist")
         return ActionResult(rule)
 
     def put_signing_configuration(self):  # type: ignore[no-untyped-def]
@@ -161,13 +153,13 @@ def _patch_ecr_api() -> None:
     def get_signing_configuration(self):  # type: ignore[no-untyped-def]
         configuration = signing(self.current_account, self.region)
         if configuration is None:
-            raise error("SigningConfigurationNotFoundException", "The registry has no signing configuration")
+            raise ecr_error("SigningConfigurationNotFoundException", "The registry has no signing configuration")
         return ActionResult({"registryId": self.current_account, "signingConfiguration": configuration})
 
     def delete_signing_configuration(self):  # type: ignore[no-untyped-def]
         configuration = delete_signing(self.current_account, self.region)
         if configuration is None:
-            raise error("SigningConfigurationNotFoundException", "The registry has no signing configuration")
+            raise ecr_error("SigningConfigurationNotFoundException", "The registry has no signing configuration")
         return ActionResult({"registryId": self.current_account, "signingConfiguration": configuration})
 
     add_methods(ECRResponse, "_sandbox_registry_features", {function.__name__: function for function in (

@@ -33,7 +33,8 @@ class Credential:
         return now >= self.expires_at
 
 
-def _b64url(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """Unpadded base64url (JWT and the password's parts)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
@@ -42,13 +43,13 @@ def _unb64url(text: str) -> bytes:
 
 
 def _mac(secret: str, payload: str) -> str:
-    return _b64url(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
+    return b64url(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
 
 
 def issue(secret: str, credential: Credential) -> str:
     claims = {"p": credential.principal, "a": credential.account, "r": credential.region,
               "e": int(credential.expires_at), "n": secrets.token_hex(8)}
-    payload = _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
     document = {"payload": payload, "datakey": _mac(secret, payload), "version": "2", "type": "DATA_KEY",
                 "expiration": int(credential.expires_at)}
     return base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()

@@ -111,11 +111,16 @@ class FaultBook:
         return 200, {"armed": asdict(fault)}
 
 
-def authorized(header: str | None, secret_file: Path) -> bool:
+def read_secret(secret_file: Path) -> str:
+    """The per-sandbox secret in ``secret_file``; ``""`` when it cannot be read."""
     try:
-        expected = secret_file.read_text().strip()
+        return secret_file.read_text().strip()
     except OSError:
-        return False
+        return ""
+
+
+def authorized(header: str | None, secret_file: Path) -> bool:
+    expected = read_secret(secret_file)
     return bool(header) and bool(expected) and secrets.compare_digest(header or "", expected)
 
 

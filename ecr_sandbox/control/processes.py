@@ -50,7 +50,7 @@ def running_pid(paths: Paths, name: str, marker: str) -> int | None:
     except (OSError, ValueError):
         return None
     cmd = _cmdline(pid, patient=True)
-    if cmd and marker in cmd and not _is_zombie(pid):
+    if cmd and marker in cmd and _alive(pid):
         return pid
     pid_file.unlink(missing_ok=True)
     return None
@@ -131,7 +131,7 @@ def orphans(paths: Paths, markers: tuple[str, ...], timeout: float = 10.0) -> li
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         cmd = _cmdline(int(entry.name))
-        if names_root.search(cmd) and any(m in cmd for m in markers) and not _is_zombie(int(entry.name)):
+        if names_root.search(cmd) and any(m in cmd for m in markers) and _alive(int(entry.name)):
             found.append(int(entry.name))
     for pid in found:
         try:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ecr_sandbox.common import credentials
-from ecr_sandbox.common.faults import SECRET_HEADER, authorized
+from ecr_sandbox.common.faults import SECRET_HEADER, authorized, read_secret
 from ecr_sandbox.model import iam, tokens
 from ecr_sandbox.model.names import repository_arn
 from ecr_sandbox.moto_ext import store
@@ -56,10 +56,7 @@ class Sandbox:
         return self.state_dir / "secret"
 
     def secret(self) -> str:
-        try:
-            return self.secret_file.read_text().strip()
-        except OSError:
-            return ""
+        return read_secret(self.secret_file)
 
     def organization(self) -> tuple[str, list[str]] | None:
         try:

@@ -33,7 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_sandbox.registry import access, bridge, front, replication, store, tokens
 from ecr_sandbox.common.aws import moto_client, sandbox_call
-from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
+from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized, read_secret
 from ecr_sandbox.model.names import registry_host
 from ecr_sandbox.registry.client import RegistryClient
 
@@ -52,10 +52,7 @@ class Settings:
         self.signer: tokens.Signer | None = None
 
     def secret(self) -> str:
-        try:
-            return Path(self.data["secret_file"]).read_text().strip()
-        except OSError:
-            return ""
+        return read_secret(Path(self.data["secret_file"]))
 
     def current(self) -> "Settings":
         mtime = self.path.stat().st_mtime

@@ -21,13 +21,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from ecr_sandbox.common.credentials import b64url
+
 ISSUER = "ecr-sandbox"
 TOKEN_SECONDS = 3600
 FRONT_ACTIONS = ["pull", "push", "delete"]
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 @dataclass
@@ -54,9 +52,9 @@ class Signer:
             "iss": ISSUER, "sub": subject, "aud": audience, "iat": now, "nbf": now - 5,
             "exp": now + TOKEN_SECONDS, "jti": secrets.token_hex(12), "access": access,
         }
-        signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
         signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-        return f"{signing_input}.{_b64url(signature)}"
+        return f"{signing_input}.{b64url(signature)}"
 
     def front_token(self, audience: str, repositories: tuple[str, ...]) -> str:
         """A token for the front's request to the registry ``audience`` on ``repositories`` (cached half its life)."""

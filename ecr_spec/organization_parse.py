@@ -33,7 +33,7 @@ from .model import Environment, Repository
 from .names import show
 from .organization import CALL_AS, OperationPreferences, Organization, StackSet
 from .repository_parse import parse_repository
-from .shapes import as_list, as_object, check_keys, objects
+from .shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
 
 ORGANIZATION_KEYS = {"environment", "region", "call_as", "stack_sets"}
 STACK_SET_KEYS = {"name", "organizational_units", "regions", "repositories", "max_concurrent", "failure_tolerance",
@@ -91,20 +91,13 @@ def parse_organization(raw: Any, environments: Mapping[str, Environment], defaul
 
 def _administrator(body: Mapping[str, Any], environments: Mapping[str, Environment],
                    problems: Problems) -> tuple[Environment | None, str]:
-    name = body.get("environment")
-    if name is None:
-        problems.add("organization.environment", "missing: name the environment of the management account (or of a "
-                     "delegated administrator, with call_as DELEGATED_ADMIN) that holds the StackSets")
-        return None, ""
-    environment = environments.get(name) if isinstance(name, str) else None
+    environment = home_environment(body, "organization", environments, "missing: name the environment of the "
+                                   "management account (or of a delegated administrator, with call_as "
+                                   "DELEGATED_ADMIN) that holds the StackSets", problems)
     if environment is None:
-        problems.add("organization.environment", f"{show(name)} is not an environment of this spec "
-                     f"(known: {', '.join(environments)})")
         return None, ""
     region = body.get("region", environment.regions[0] if environment.regions else "")
-    if region not in environment.regions:
-        problems.add("organization.region", f"{show(region)} is not a region of environments.{name} "
-                     f"({', '.join(environment.regions)})")
+    check_home_region(region, environment, "organization", problems)
     return environment, region
 
 

@@ -25,7 +25,7 @@ from . import checks
 from .errors import Problems
 from .names import show
 from .publisher_platforms import check_platforms
-from .shapes import check_keys
+from .shapes import check_home_region, check_keys, home_environment
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"
@@ -74,19 +74,14 @@ def parse_publisher(raw: Any, environments: dict[str, Any], repository_names: Se
     before = problems.reported
     check_keys(raw, PUBLISHER_KEYS, "publisher", problems)
     name = raw.get("environment")
-    environment = environments.get(name) if isinstance(name, str) else None
-    if name is None:
-        problems.add("publisher.environment", "missing: name the environment whose account runs the publisher")
-    elif environment is None:
-        problems.add("publisher.environment", f"{show(name)} is not an environment of this spec "
-                     f"(known: {', '.join(environments)})")
+    environment = home_environment(raw, "publisher", environments, "missing: name the environment whose account "
+                                   "runs the publisher", problems)
     region = raw.get("region")
     if environment is not None:
         if region is None:
             region = environment.regions[0] if environment.regions else None
-        elif region not in environment.regions:
-            problems.add("publisher.region", f"{show(region)} is not a region of environments.{name} "
-                         f"({', '.join(environment.regions)})")
+        else:
+            check_home_region(region, environment, "publisher", problems)
     repositories = _repositories(raw.get("repositories", "all"), repository_names, problems)
     role_name = raw.get("role_name", DEFAULT_ROLE_NAME)
     if not isinstance(role_name, str) or not _ROLE_NAME.match(role_name):

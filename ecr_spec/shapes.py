@@ -1,6 +1,7 @@
 """The JSON shapes every spec section is read with: objects with allowed keys and lists, one path-style line
 per problem (``registry.signing[1].filter: unknown key (allowed: ...)``). Used by ``parse``,
-``registry_parse``, ``creation_templates`` and ``publisher`` so the messages are the same everywhere."""
+``registry_parse``, ``creation_templates``, ``organization_parse`` and ``publisher`` so the messages are the same
+everywhere."""
 from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
@@ -59,3 +60,26 @@ def objects(items: list[Any], path: str, keys: set[str], problems: Problems,
             continue
         check_keys(item, keys, item_path, problems)
         yield item_path, item
+
+
+def home_environment(body: Mapping[str, Any], section: str, environments: Mapping[str, Any], missing: str,
+                     problems: Problems) -> Any:
+    """The environment ``body["environment"]`` names (a section's home: ``organization``, ``publisher``), or None
+    with ``missing`` (the text for an absent name) or the known names reported under ``section.environment``."""
+    name = body.get("environment")
+    environment = environments.get(name) if isinstance(name, str) else None
+    if name is None:
+        problems.add(f"{section}.environment", missing)
+    elif environment is None:
+        problems.add(f"{section}.environment", f"{show(name)} is not an environment of this spec "
+                     f"(known: {', '.join(environments)})")
+    return environment
+
+
+def check_home_region(region: Any, environment: Any, section: str, problems: Problems) -> None:
+    """Reports under ``section.region`` a ``region`` the home ``environment`` lacks. Each caller picks its own
+    default (the environment's first region) first: ``organization`` reports an explicit null, ``publisher``
+    reads it as absent."""
+    if region not in environment.regions:
+        problems.add(f"{section}.region", f"{show(region)} is not a region of environments.{environment.name} "
+                     f"({', '.join(environment.regions)})")

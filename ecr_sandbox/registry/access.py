@@ -32,7 +32,7 @@ from ecr_sandbox.model.registry_api import RegistryRequest
 from ecr_sandbox.registry import creation, replication
 from ecr_sandbox.registry.client import RegistryClient
 from ecr_sandbox.registry.front import Refusal
-from ecr_sandbox.registry.storage import DIGEST, blob_path
+from ecr_sandbox.registry.storage import DIGEST, blob_path, repository_dir
 
 log = logging.getLogger("ecr_sandbox.registry.access")
 PUSH_ACTIONS = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
@@ -130,7 +130,10 @@ def _reference_digest(storage: Path, repository: str, reference: str) -> str | N
         return reference if blob_path(storage, reference).exists() else None
     if "/" in reference or reference in ("", ".", ".."):
         return None
-    link = storage / "docker/registry/v2/repositories" / repository / "_manifests/tags" / reference / "current/link"
+    try:
+        link = repository_dir(storage, repository) / "_manifests/tags" / reference / "current/link"
+    except ValueError:  # a name that would climb out of the repositories folder
+        return None
     try:
         digest = link.read_text().strip()
     except OSError:

@@ -1,4 +1,5 @@
-"""A sandbox registry's filesystem storage: where the exact bytes of a blob or manifest are on disk. (Talking to
+"""A sandbox registry's filesystem storage: where the exact bytes of a blob or manifest are on disk, and where a
+repository's folder (its tags and links) is. (Talking to
 a registry over its API is ``ecr_sandbox.registry.client``.)"""
 
 from __future__ import annotations
@@ -16,3 +17,13 @@ def blob_path(storage_root: Path, digest: str) -> Path:
         raise ValueError(f"not a sha256 digest: {digest!r}")
     algorithm, _, hexdigest = digest.partition(":")
     return storage_root / "docker/registry/v2/blobs" / algorithm / hexdigest[:2] / hexdigest / "data"
+
+
+def repository_dir(storage_root: Path, repository: str) -> Path:
+    """Where a registry's filesystem storage keeps a repository (its tags and links), resolved. A name that would
+    climb out of the repositories folder is refused (raises ValueError)."""
+    folder = (storage_root / "docker/registry/v2/repositories" / repository).resolve()
+    base = (storage_root / "docker/registry/v2/repositories").resolve()
+    if base not in folder.parents:
+        raise ValueError(f"not a repository name: {repository!r}")
+    return folder

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ecr_sandbox.registry.client import RegistryCallError, RegistryClient
-from ecr_sandbox.registry.storage import DIGEST
+from ecr_sandbox.registry.storage import DIGEST, repository_dir
 
 log = logging.getLogger("ecr_sandbox.registry.store")
 _MADE_HERE: set[tuple[str, str, str]] = set()  # (storage, repository, digest) deleted by the store, not yet notified
@@ -53,21 +53,16 @@ class StoreRequestError(ValueError):
     """An operation the store cannot read."""
 
 
-def _repository_dir(storage: Path, repository: str) -> Path:
-    folder = (storage / "docker/registry/v2/repositories" / repository).resolve()
-    base = (storage / "docker/registry/v2/repositories").resolve()
-    if base not in folder.parents:
-        raise StoreRequestError(f"not a repository name: {repository!r}")
-    return folder
-
-
 def _digests_in(folder: Path) -> list[str]:
     return [f"sha256:{p.name}" for p in sorted(folder.glob("sha256/*")) if DIGEST.fullmatch(f"sha256:{p.name}")]
 
 
 def apply(operation: dict[str, Any], client: RegistryClient, storage: Path) -> dict[str, Any]:
     op, repository = operation.get("op"), str(operation.get("repository") or "")
-    folder = _repository_dir(storage, repository)
+    try:
+        folder = repository_dir(storage, repository)
+    except ValueError as exc:
+        raise StoreRequestError(str(exc)) from exc
     if op == "missing":
         return {"missing": [d for d in operation.get("digests") or () if not client.has_blob(repository, d)]}
     if op == "put":

@@ -18,7 +18,7 @@ from constructs import Construct
 from ecr_spec import stack_set_checks
 from ecr_spec.errors import Problems
 from ecr_spec.model import Repository
-from ecr_spec.organization import CALL_AS, OperationPreferences
+from ecr_spec.organization import OperationPreferences
 
 from .errors import PropsError
 from .stack_set_template import template_body
@@ -38,7 +38,7 @@ class RepositoryStackSet(Construct):
         automatic deployments.
     :param retain_stacks_on_account_removal: keep the stack (not only its retained repositories) when an account
         leaves the OUs. Default: False.
-    :param description: the StackSet's description. Default: one naming the OUs.
+    :param description: the StackSet's description, 1 to 1,024 characters. Default: one naming the OUs.
     :raises PropsError: listing every problem with the props, the template's size among them.
     """
 
@@ -52,11 +52,11 @@ class RepositoryStackSet(Construct):
                                 name_key="stack_set_name")
         stack_set_checks.preferences(preferences, "", problems, max_key="preferences.max_concurrent",
                                      failure_key="preferences.failure_tolerance")
-        if call_as not in CALL_AS:
-            problems.add("call_as", f"{call_as!r} must be {' or '.join(CALL_AS)}")
+        stack_set_checks.call_as(call_as, "call_as", problems)
         if not repositories:
             problems.add("repositories", "[] is empty: a StackSet needs at least one repository")
         description = description or f"ECR repositories of every account of {', '.join(organizational_units)}"
+        stack_set_checks.description(description, "description", problems)
         body = template_body(repositories, description=description) if not problems else ""
         stack_set_checks.template_size(body, "repositories", problems)
         if problems:

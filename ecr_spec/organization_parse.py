@@ -27,11 +27,10 @@ from typing import Any, Mapping
 
 from . import stack_set_checks
 from .errors import Problems
-from .limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MIN_FAILURE_TOLERANCE_PERCENTAGE,
-                     MIN_MAX_CONCURRENT_PERCENTAGE)
+from .limits import MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_PERCENTAGE
 from .model import Environment, Repository
 from .names import show
-from .organization import CALL_AS, OperationPreferences, Organization, StackSet
+from .organization import OperationPreferences, Organization, StackSet
 from .repository_parse import parse_repository
 from .shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
 
@@ -63,8 +62,7 @@ def parse_organization(raw: Any, environments: Mapping[str, Environment], defaul
     check_keys(body, ORGANIZATION_KEYS, "organization", problems)
     environment, region = _administrator(body, environments, problems)
     call_as = body.get("call_as", "SELF")
-    if call_as not in CALL_AS:
-        problems.add("organization.call_as", f"{show(call_as)} must be {' or '.join(CALL_AS)}")
+    stack_set_checks.call_as(call_as, "organization.call_as", problems)
     raw_sets = as_list(body.get("stack_sets"), "organization.stack_sets", problems)
     if not raw_sets and "stack_sets" not in body:
         problems.add("organization.stack_sets", "missing: list at least one StackSet")
@@ -118,10 +116,7 @@ def _stack_set(raw: Mapping[str, Any], path: str, environments: Mapping[str, Env
     if not isinstance(retain, bool):
         problems.add(f"{path}.retain_stacks_on_account_removal", f"{show(retain)} must be true or false")
     description = raw.get("description")
-    if description is not None and (not isinstance(description, str)
-                                    or not 1 <= len(description) <= MAX_STACK_SET_DESCRIPTION_CHARS):
-        problems.add(f"{path}.description", f"{show(description)} must be text of 1 to "
-                     f"{MAX_STACK_SET_DESCRIPTION_CHARS} characters")
+    stack_set_checks.description(description, f"{path}.description", problems)
     members = {n: e for n, e in environments.items() if e.organizational_unit in units}
     delivered = _repositories(raw.get("repositories"), f"{path}.repositories", str(name), members, defaults,
                               first_seen, problems)

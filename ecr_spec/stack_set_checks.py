@@ -13,10 +13,11 @@ from typing import Any, Sequence
 
 from . import checks, names
 from .errors import Problems
-from .limits import (MAX_STACK_SET_ORGANIZATIONAL_UNITS, MAX_STACK_SET_TEMPLATE_BODY_BYTES,
-                     MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_PERCENTAGE)
+from .limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MAX_STACK_SET_ORGANIZATIONAL_UNITS,
+                     MAX_STACK_SET_TEMPLATE_BODY_BYTES, MIN_FAILURE_TOLERANCE_PERCENTAGE,
+                     MIN_MAX_CONCURRENT_PERCENTAGE)
 from .names import show
-from .organization import CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
+from .organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
 
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs.html
 NO_SERVICE_MANAGED_REGIONS = ("cn-",)
@@ -72,6 +73,18 @@ def preferences(value: OperationPreferences, path: str, problems: Problems, *, m
         problems.add(f"{prefix}{max_key}", f"{count} accounts at a time with {failure_key} {tolerated}: "
                      f"STRICT_FAILURE_TOLERANCE (the default concurrency_mode) runs at most {tolerated + 1}; set "
                      f"{failure_key} to {count - 1}, or concurrency_mode to SOFT_FAILURE_TOLERANCE")
+
+
+def call_as(value: Any, path: str, problems: Problems) -> None:
+    """``SELF`` (the management account) or ``DELEGATED_ADMIN`` (a delegated administrator)."""
+    if value not in CALL_AS:
+        problems.add(path, f"{show(value)} must be {' or '.join(CALL_AS)}")
+
+
+def description(value: Any, path: str, problems: Problems) -> None:
+    """The StackSet's ``Description``: text of 1 to 1,024 characters (None: not given, nothing to check)."""
+    if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= MAX_STACK_SET_DESCRIPTION_CHARS):
+        problems.add(path, f"{show(value)} must be text of 1 to {MAX_STACK_SET_DESCRIPTION_CHARS} characters")
 
 
 def template_size(body: str, path: str, problems: Problems) -> None:

@@ -108,6 +108,16 @@ def test_bad_props_are_all_reported_at_once_naming_the_prop() -> None:
         "Admin/Baseline: repositories: [] is empty: a StackSet needs at least one repository"]
 
 
+def test_a_description_longer_than_cloudformation_allows_is_a_props_problem() -> None:
+    description = "x" * 1_025
+    with pytest.raises(PropsError) as caught:
+        RepositoryStackSet(cdk.Stack(cdk.App(), "Admin"), "Baseline", stack_set_name="baseline",
+                           organizational_units=[OU], regions=["us-east-1"],
+                           repositories=[parsed(org_spec()).repository("platform/base")], description=description)
+    assert caught.value.problems == [
+        f"Admin/Baseline: description: {description!r} must be text of 1 to 1024 characters"]
+
+
 def test_cdk_nag_finds_nothing_in_the_template_of_every_account(tmp_path: Path) -> None:
     from cdk_nag import AwsSolutionsChecks
 

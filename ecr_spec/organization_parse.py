@@ -27,7 +27,8 @@ from typing import Any, Mapping
 
 from . import stack_set_checks
 from .errors import Problems
-from .limits import MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_PERCENTAGE
+from .limits import (MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT,
+                     MIN_MAX_CONCURRENT_PERCENTAGE)
 from .model import Environment, Repository
 from .names import show
 from .organization import OperationPreferences, Organization, StackSet
@@ -146,10 +147,10 @@ def _count_or_percentage(value: Any, path: str, minimum: int, minimum_percentage
 
 
 def _preferences(raw: Mapping[str, Any], path: str, problems: Problems) -> OperationPreferences:
-    max_count, max_percentage = _count_or_percentage(raw.get("max_concurrent"), f"{path}.max_concurrent", 1,
-                                                     MIN_MAX_CONCURRENT_PERCENTAGE, problems)
+    max_count, max_percentage = _count_or_percentage(raw.get("max_concurrent"), f"{path}.max_concurrent",
+                                                     MIN_MAX_CONCURRENT_COUNT, MIN_MAX_CONCURRENT_PERCENTAGE, problems)
     failure_count, failure_percentage = _count_or_percentage(raw.get("failure_tolerance"),
-                                                             f"{path}.failure_tolerance", 0,
+                                                             f"{path}.failure_tolerance", MIN_FAILURE_TOLERANCE_COUNT,
                                                              MIN_FAILURE_TOLERANCE_PERCENTAGE, problems)
     preferences = OperationPreferences(
         max_concurrent_count=max_count, max_concurrent_percentage=max_percentage,

@@ -14,8 +14,8 @@ from typing import Any, Sequence
 from . import checks, names
 from .errors import Problems
 from .limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MAX_STACK_SET_ORGANIZATIONAL_UNITS,
-                     MAX_STACK_SET_TEMPLATE_BODY_BYTES, MIN_FAILURE_TOLERANCE_PERCENTAGE,
-                     MIN_MAX_CONCURRENT_PERCENTAGE)
+                     MAX_STACK_SET_TEMPLATE_BODY_BYTES, MIN_FAILURE_TOLERANCE_COUNT,
+                     MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT, MIN_MAX_CONCURRENT_PERCENTAGE)
 from .names import show
 from .organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
 
@@ -52,9 +52,10 @@ def preferences(value: OperationPreferences, path: str, problems: Problems, *, m
     """Ranges, a count or a percentage (not both), the modes, and the STRICT_FAILURE_TOLERANCE cap."""
     prefix = f"{path}." if path else ""
     for key, count, percentage, minimum, minimum_percentage in (
-            (max_key, value.max_concurrent_count, value.max_concurrent_percentage, 1, MIN_MAX_CONCURRENT_PERCENTAGE),
-            (failure_key, value.failure_tolerance_count, value.failure_tolerance_percentage, 0,
-             MIN_FAILURE_TOLERANCE_PERCENTAGE)):
+            (max_key, value.max_concurrent_count, value.max_concurrent_percentage, MIN_MAX_CONCURRENT_COUNT,
+             MIN_MAX_CONCURRENT_PERCENTAGE),
+            (failure_key, value.failure_tolerance_count, value.failure_tolerance_percentage,
+             MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTAGE)):
         if count is not None and percentage is not None:
             problems.add(f"{prefix}{key}", "a count or a percentage, not both")
         elif count is not None and count < minimum:

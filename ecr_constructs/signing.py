@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from aws_cdk import Token
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
@@ -15,11 +14,7 @@ from ecr_spec.registry_settings import MAX_SIGNING_RULES, SigningRule, check_sig
 
 from .cdk_versions import SIGNING, require
 from .errors import PropsError
-
-
-def _is_token(value: object) -> bool:
-    """Only strings with CDK's token marker are asked about (a jsii round trip each)."""
-    return isinstance(value, str) and "${Token[" in value and Token.is_unresolved(value)
+from .tokens import is_token
 
 
 class RegistrySigning(Construct):
@@ -44,7 +39,7 @@ class RegistrySigning(Construct):
         if len(rules) > MAX_SIGNING_RULES:
             problems.add("rules", f"{len(rules)} rules; ECR allows {MAX_SIGNING_RULES} signing rules per registry")
         for i, rule in enumerate(rules):
-            check_signing_rule(rule, problems, f"rules[{i}]", is_token=_is_token)
+            check_signing_rule(rule, problems, f"rules[{i}]", is_token=is_token)
         if problems:
             raise PropsError(self.node.path, problems.lines)
         self.rules = tuple(rules)

@@ -32,7 +32,7 @@ from .limits import (MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTA
 from .model import Environment, Repository
 from .names import show
 from .organization import OperationPreferences, Organization, StackSet
-from .repository_parse import parse_repository
+from .repository_parse import first_definition, parse_repository
 from .shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
 
 ORGANIZATION_KEYS = {"environment", "region", "call_as", "stack_sets"}
@@ -178,14 +178,8 @@ def _repositories(value: Any, path: str, stack_set: str, members: Mapping[str, E
                 problems.add(f"{item_path}.{key}", f"not for a StackSet's repository: {NOT_IN_STACK_SETS[key]}")
             raw = {k: v for k, v in raw.items() if k not in NOT_IN_STACK_SETS}
         repository = parse_repository(raw, item_path, shared_defaults, members, problems)
-        if repository is None:
-            continue
-        if repository.name in first_seen:
-            problems.add(f"{item_path}.name", f"{show(repository.name)} is already defined at "
-                         f"{first_seen[repository.name]}")
-            continue
-        first_seen[repository.name] = item_path
-        delivered.append(replace(repository, stack_set=stack_set))
+        if repository is not None and first_definition(repository.name, item_path, first_seen, problems):
+            delivered.append(replace(repository, stack_set=stack_set))
     return delivered
 
 

@@ -13,12 +13,11 @@ from .creation_templates import parse_creation_templates
 from .errors import Problems
 from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
 from .model import Environment, RegistrySpec, Repository
-from .names import show
 from .organization_parse import parse_organization
 from .publisher import check_publisher_size, parse_publisher
 from .registry_parse import parse_registry
 from .replication import check_replication
-from .repository_parse import OBJECT_KEYS, REPOSITORY_KEYS, parse_repository
+from .repository_parse import OBJECT_KEYS, REPOSITORY_KEYS, first_definition, parse_repository
 from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
 
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher", "organization"}
@@ -48,13 +47,8 @@ def load_spec(raw: Any) -> RegistrySpec:
     for i, raw_repository in enumerate(raw_repositories):
         path = f"repositories[{i}]"
         repository = parse_repository(raw_repository, path, defaults, environments, problems)
-        if repository is None:
-            continue
-        if repository.name in first_seen:
-            problems.add(f"{path}.name", f"{show(repository.name)} is already defined at {first_seen[repository.name]}")
-            continue
-        first_seen[repository.name] = path
-        repositories.append(repository)
+        if repository is not None and first_definition(repository.name, path, first_seen, problems):
+            repositories.append(repository)
     own_names = [r.name for r in repositories]
     organization, delivered = parse_organization(top.get("organization"), environments, defaults, first_seen,
                                                  problems)

@@ -118,6 +118,16 @@ def parse_repository(raw: Any, path: str, defaults: Mapping[str, Any], environme
 
 
 
+def first_definition(name: str, path: str, first_seen: dict[str, str], problems: Problems) -> bool:
+    """True (and ``name`` recorded at ``path``) when no repository read so far has ``name``; else False, reported
+    under ``path.name``: repository names are unique across the whole spec."""
+    if name in first_seen:
+        problems.add(f"{path}.name", f"{show(name)} is already defined at {first_seen[name]}")
+        return False
+    first_seen[name] = path
+    return True
+
+
 def _kms_key(src: Sourced, encryption: Any, env_names: tuple[str, ...],
              environments: Mapping[str, Environment], problems: Problems) -> str | None:
     key_arn, key_path = src.get("kms_key_arn")

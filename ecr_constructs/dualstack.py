@@ -15,19 +15,14 @@ from constructs import IConstruct
 _NO_DOCUMENTED_DUALSTACK = ("cn-", "us-gov-")
 
 
-def dualstack_host_of(account: str, region: str) -> str | None:
-    """``ACCOUNT.dkr-ecr.REGION.on.aws`` for a concrete region; None where no dual-stack host is documented."""
-    return None if region.startswith(_NO_DOCUMENTED_DUALSTACK) else f"{account}.dkr-ecr.{region}.on.aws"
-
-
 def dualstack_host(scope: IConstruct) -> str | None:
     """``ACCOUNT.dkr-ecr.REGION.on.aws`` of the stack of ``scope``; None where no dual-stack host is documented or
     the region is only known at deploy time."""
     stack = Stack.of(scope)
     region = stack.region
-    if Token.is_unresolved(region):
+    if Token.is_unresolved(region) or region.startswith(_NO_DOCUMENTED_DUALSTACK):
         return None
-    return dualstack_host_of(stack.account, region)
+    return f"{stack.account}.dkr-ecr.{region}.on.aws"
 
 
 def dualstack_uri(scope: IConstruct, repository_name: str) -> str | None:

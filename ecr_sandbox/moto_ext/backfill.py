@@ -11,7 +11,7 @@ replicated stay; a backfill that is no longer in progress cannot be stopped
 (``ReplicationBackfillInvalidStatusException``).
 
 The sandbox starts a backfill ``IN_PROGRESS`` with the list of (image, tag) of the repositories the configuration
-sends to the destination (active images only), hands the list to the gateway (``POST /backfill/ACCOUNT/REGION``,
+sends to the destination (active images only), hands the list to the gateway (its store endpoint, ``POST /store/ACCOUNT/REGION`` with ``op: backfill``,
 ``ecr_sandbox.registry.gateway``), which replicates each as replication does (the destination's registry policy
 decides across accounts) and reports each result back (``SandboxRecordBackfillResult``); the last result makes the
 backfill ``COMPLETE``. A stopped backfill takes no more results.

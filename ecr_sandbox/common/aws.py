@@ -12,6 +12,7 @@ import boto3
 from botocore.config import Config
 
 from ecr_sandbox.common.faults import SECRET_HEADER
+from ecr_sandbox.model.names import ECR_TARGET
 
 _CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=2, read_timeout=30)
 
@@ -41,7 +42,7 @@ def sandbox_call(moto_url: str, secret: str, account: str, region: str, action: 
 
     request = urllib.request.Request(moto_url.rstrip("/") + "/", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/x-amz-json-1.1",
-                                              "X-Amz-Target": f"AmazonEC2ContainerRegistry_V20150921.{action}",
+                                              "X-Amz-Target": ECR_TARGET + action,
                                               "x-moto-account-id": account, SECRET_HEADER: secret,
                                               "Authorization": f"AWS4-HMAC-SHA256 Credential=sandbox/20200101/{region}"
                                                                "/ecr/aws4_request, SignedHeaders=host, Signature=0"})

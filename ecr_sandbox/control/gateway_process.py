@@ -7,6 +7,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from ecr_sandbox.common import generation
 from ecr_sandbox.control import certs, processes, registry_process
 from ecr_sandbox.control.files import write_private
 from ecr_sandbox.control.secretfile import ensure_secret, secret_path
@@ -29,6 +30,7 @@ def write_config(paths: Paths, state: State, signer: tuple[Path, Path]) -> None:
         "signer_cert": str(signer[0]),
         "signer_key": str(signer[1]),
         "secret_file": str(secret_path(paths)),
+        "generation_file": str(paths.root / generation.FILE),
         "registries": {
             r.host: {
                 "account": r.account,

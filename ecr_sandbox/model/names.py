@@ -1,4 +1,4 @@
-"""ECR's names for things: the private registry's host name.
+"""ECR's names for things: the private registry's host name, a repository's ARN, the API's target prefix.
 
 User guide, "Amazon ECR private registry": "The URL for your default private registry is
 https://aws_account_id.dkr.ecr.region.amazonaws.com"
@@ -6,6 +6,10 @@ https://aws_account_id.dkr.ecr.region.amazonaws.com"
 """
 
 from __future__ import annotations
+
+# The JSON protocol's ``X-Amz-Target`` of every ECR action: this prefix and the action's name (API model,
+# ``"targetPrefix": "AmazonEC2ContainerRegistry_V20150921"``)
+ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 
 
 def registry_host(account: str, region: str) -> str:

@@ -32,11 +32,10 @@ from typing import Any, Callable, Iterable
 from ecr_sandbox.common import credentials
 from ecr_sandbox.common.faults import SECRET_HEADER, authorized, read_secret
 from ecr_sandbox.model import iam, tokens
-from ecr_sandbox.model.names import repository_arn
+from ecr_sandbox.model.names import ECR_TARGET, repository_arn
 from ecr_sandbox.moto_ext import store
 
 log = logging.getLogger("ecr_sandbox.moto_ext.access")
-ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 TOKEN_ENV = "ECR_SANDBOX_TOKEN_SECONDS"
 SETTINGS_PATH = "/_sandbox/settings"
 LIFECYCLE_PATH = "/_sandbox/lifecycle"

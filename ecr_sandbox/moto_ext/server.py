@@ -5,7 +5,9 @@ deployed template reads back through the ECR API as written), ECR's tokens and I
 (``ecr_sandbox.moto_ext.access``), ECR's lifecycle preview API and ``imageSizeInBytes`` (``ecr_sandbox.moto_ext.ecr``),
 the account settings (``ecr_sandbox.moto_ext.account_settings``), and ``install_faults``: the
 admin call ``POST|DELETE /_sandbox/faults`` (per-sandbox secret in ``X-Sandbox-Secret``) arms API faults
-(``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md).
+(``throttle``: HTTP 429 ``ThrottlingException``) for the next N ECR calls (see docs/sandbox-faults.md). After
+every call that may have changed moto's state it writes a new generation (``ecr_sandbox.common.generation``), so
+the gateway knows what it read from moto is still true.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ecr_sandbox.moto_ext import access, account_settings, backfill, cfn, ecr, images, replication
+from ecr_sandbox.common import generation
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized
+from ecr_sandbox.model.names import ECR_TARGET
+from ecr_sandbox.moto_ext import access, account_settings, backfill, cfn, ecr, images, replication
 
-ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 ADMIN_PATH = "/_sandbox/faults"
 FAULTS = FaultBook()
 
@@ -54,17 +57,24 @@ def fault_middleware(app: Callable[..., Iterable[bytes]], secret_file: Path) -> 
 
 
 def install_faults(state_dir: str | None) -> None:
-    """Put ``fault_middleware`` (then ``access.middleware``) in front of every app moto's server builds."""
+    """Put ``fault_middleware`` (then ``access.middleware``) in front of every app moto's server builds, and
+    write a new generation after every call that may have changed something (moto has made its answer by then;
+    it leaves when this returns)."""
     from moto import server
 
     if getattr(server.DomainDispatcherApplication, "_sandbox_faults", False):
         return
     secret_file = Path(state_dir or ".sandbox") / "secret"
+    counter = generation.Counter(Path(state_dir or ".sandbox") / generation.FILE)
     original = server.DomainDispatcherApplication.__call__
 
     def call(self, environ, start_response):  # type: ignore[no-untyped-def]
         inner = access.middleware(lambda e, s: original(self, e, s))
-        return fault_middleware(inner, secret_file)(environ, start_response)
+        try:
+            return fault_middleware(inner, secret_file)(environ, start_response)
+        finally:
+            if generation.changes(environ.get("HTTP_X_AMZ_TARGET", "")):
+                counter.bump()
 
     server.DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
     server.DomainDispatcherApplication._sandbox_faults = True  # type: ignore[attr-defined]

@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Hashable, TypeVar
 
-from ecr_sandbox.common import credentials
+from ecr_sandbox.common import credentials, generation
 from ecr_sandbox.common.aws import sandbox_call
 from ecr_sandbox.model import iam, registry_api
 from ecr_sandbox.model.names import registry_host, repository_arn
@@ -35,6 +35,7 @@ from ecr_sandbox.registry.front import Refusal
 from ecr_sandbox.registry.storage import DIGEST, blob_path, repository_dir
 
 log = logging.getLogger("ecr_sandbox.registry.access")
+T = TypeVar("T")
 PUSH_ACTIONS = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
                 "ecr:BatchCheckLayerAvailability")
 PTC_ROLE = "arn:aws:iam::{account}:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/" \
@@ -42,11 +43,24 @@ PTC_ROLE = "arn:aws:iam::{account}:role/aws-service-role/pullthroughcache.ecr.am
 
 
 class Gateway:
-    """What the decisions need of the gateway: moto clients, registry clients, settings (see ``registry.gateway``)."""
+    """What the decisions need of the gateway: moto clients, registry clients, settings (see ``registry.gateway``),
+    and what it remembers of moto's answers (``ecr_sandbox.common.generation``)."""
 
     def __init__(self, data: dict[str, Any], secret: str, ecr_for: Callable[[str, str], Any],
-                 client_for: Callable[[str, str], RegistryClient]) -> None:
+                 client_for: Callable[[str, str], RegistryClient],
+                 remembered: generation.Remembered | None = None) -> None:
         self.data, self.secret, self.ecr_for, self.client_for = data, secret, ecr_for, client_for
+        self.remembered = remembered or generation.Remembered()
+
+    def remember(self, key: Hashable, fetch: Callable[[], T]) -> T:
+        """What ``fetch`` reads from moto, remembered while moto's state stays the same; a failure is not."""
+        found = self.data.get("generation_file")
+        return self.remembered.get(Path(found) if found else None, key, fetch)
+
+    def repository(self, account: str, region: str, name: str) -> tuple[dict[str, Any] | None, str | None]:
+        """``repository_of`` in ``account``/``region``, remembered."""
+        return self.remember(("repository", account, region, name),
+                             lambda: repository_of(self.ecr_for(account, region), name))
 
     @property
     def organization(self) -> tuple[str, list[str]] | None:
@@ -79,13 +93,12 @@ def decide(gateway: Gateway, account: str, region: str, credential: credentials.
     caller = iam.Caller(credential.principal)
     asked = iam.Request(caller, request.action, repository_arn(account, region, request.repository),
                         gateway.context(caller, region, account))
-    ecr = gateway.ecr_for(account, region)
-    repository, policy = repository_of(ecr, request.repository)
+    repository, policy = gateway.repository(account, region, request.repository)
     if repository is None and caller.account == account:
         refusal = _create_on_use(gateway, account, region, request)
         if refusal is not None:
             return refusal
-        repository, policy = repository_of(ecr, request.repository)
+        repository, policy = gateway.repository(account, region, request.repository)
     if repository is None:
         if caller.account == account:
             return Refusal(404, "NAME_UNKNOWN", registry_api.name_unknown(request.repository, account))
@@ -157,7 +170,7 @@ def pull_through(gateway: Gateway, account: str, region: str, request: RegistryR
     prefix = (rule.get("upstreamRepositoryPrefix") or "ROOT").rstrip("/")
     upstream_repository = rest if prefix == "ROOT" else f"{prefix}/{rest}"
     up_account, up_region = upstream["account"], upstream["region"]
-    found, policy = repository_of(gateway.ecr_for(up_account, up_region), upstream_repository)
+    found, policy = gateway.repository(up_account, up_region, upstream_repository)
     if found is None:
         return None
     role = iam.Caller(rule.get("customRoleArn") or PTC_ROLE.format(account=account))

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_sandbox.registry import access, bridge, front, replication, store, tokens
+from ecr_sandbox.common import generation
 from ecr_sandbox.common.aws import moto_client, sandbox_call
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized, read_secret
 from ecr_sandbox.model.names import registry_host
@@ -39,6 +40,7 @@ from ecr_sandbox.registry.client import RegistryClient
 
 log = logging.getLogger("ecr_sandbox.registry.gateway")
 FAULTS = FaultBook()
+REMEMBERED = generation.Remembered()  # moto's answers, while its generation stays the same
 
 
 class Settings:
@@ -77,7 +79,7 @@ def own_ecr(settings: "Settings", account: str, region: str) -> Any:
 def gateway_of(settings: "Settings") -> access.Gateway:
     """What the decisions behind a registry request need (``ecr_sandbox.registry.access``)."""
     return access.Gateway(settings.data, settings.secret(), lambda a, r: own_ecr(settings, a, r),
-                          lambda host, name: _registry_client(settings, host, name))
+                          lambda host, name: _registry_client(settings, host, name), REMEMBERED)
 
 
 def referrers(settings: "Settings", account: str, region: str) -> Callable[[str, str, str | None],
@@ -252,7 +254,7 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
     account, region = registry["account"], registry["region"]
 
     def mutability(repository: str) -> tuple[str, list[dict[str, str]]] | None:
-        found, _ = access.repository_of(own_ecr(settings.current(), account, region), repository)
+        found, _ = gateway_of(settings.current()).repository(account, region, repository)
         if found is None:
             return None
         return found.get("imageTagMutability", "MUTABLE"), found.get("imageTagMutabilityExclusionFilters") or []
@@ -274,13 +276,16 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
 
 def blob_mounting(settings: Settings, account: str, region: str) -> Callable[[], bool]:
     """Is the registry's account setting ``BLOB_MOUNTING`` ``ENABLED`` (``GetAccountSetting``, answered by
-    ``ecr_sandbox.moto_ext.account_settings``)? Asked on each mount request, as the tag mutability is asked on each
-    manifest put; when moto cannot answer, no (a plain upload always works)."""
+    ``ecr_sandbox.moto_ext.account_settings``)? Asked on each mount request (remembered while moto's state stays
+    the same), as the tag mutability is asked on each manifest put; when moto cannot answer, no (a plain upload
+    always works)."""
 
     def enabled() -> bool:
         try:
-            ecr = own_ecr(settings.current(), account, region)
-            return ecr.get_account_setting(name="BLOB_MOUNTING")["value"] == "ENABLED"
+            return gateway_of(settings.current()).remember(
+                ("BLOB_MOUNTING", account, region),
+                lambda: own_ecr(settings.current(), account, region).get_account_setting(
+                    name="BLOB_MOUNTING")["value"] == "ENABLED")
         except (BotoCoreError, ClientError) as exc:
             log.warning("cannot read BLOB_MOUNTING of %s/%s, not mounting: %s", account, region, exc)
             return False

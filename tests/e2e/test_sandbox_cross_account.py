@@ -146,3 +146,21 @@ def test_another_account_reads_through_the_ecr_api_only_what_the_policy_grants(s
     assert [i["imageId"]["imageDigest"] for i in found] == [digest]
     with pytest.raises(ecr(OTHER, REGION).exceptions.ClientError, match="AccessDeniedException"):
         ecr(OTHER, REGION).batch_get_image(registryId=OWNER, repositoryName=name, imageIds=[{"imageDigest": digest}])
+
+
+def test_a_policy_change_decides_the_very_next_registry_request(shared_image, ecr, docker_client, ecr_password):
+    """The gateway remembers repositories and policies only while moto's state is unchanged
+    (``ecr_sandbox.common.generation``): a grant opens the next request, and removing it closes the one after."""
+    host, name, digest = shared_image
+    auth = {"username": "AWS", "password": ecr_password(OTHER)}
+
+    def digest_seen() -> str:
+        return docker_client.api.inspect_distribution(f"{host}/{name}@{digest}", auth_config=auth)["Descriptor"]["digest"]
+
+    with pytest.raises(docker.errors.APIError, match="denied"):
+        digest_seen()
+    ecr(OWNER, REGION).set_repository_policy(repositoryName=name, policyText=_policy(f"arn:aws:iam::{OTHER}:root", PULL))
+    assert digest_seen() == digest
+    ecr(OWNER, REGION).delete_repository_policy(repositoryName=name)
+    with pytest.raises(docker.errors.APIError, match="denied"):
+        digest_seen()

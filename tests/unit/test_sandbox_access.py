@@ -10,13 +10,14 @@ import base64
 import json
 import socket
 import time
+from pathlib import Path
 from typing import Any, Iterator
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from ecr_sandbox.common import credentials
+from ecr_sandbox.common import credentials, generation
 from ecr_sandbox.moto_ext import access
 from ecr_sandbox.moto_ext.server import install_faults
 
@@ -28,10 +29,14 @@ MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.
 
 
 @pytest.fixture(scope="module")
-def moto_url(tmp_path_factory: Any) -> Iterator[str]:
+def state(tmp_path_factory: Any) -> Path:
+    return Path(tmp_path_factory.mktemp("sandbox"))
+
+
+@pytest.fixture(scope="module")
+def moto_url(state: Path) -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
-    state = tmp_path_factory.mktemp("sandbox")
     (state / "secret").write_text("unit-secret\n")
     (state / "gateway.json").write_text(json.dumps({"organization": {"id": "o-a1b2c3d4e5", "accounts": [OWNER]}}))
     access.install(str(state))
@@ -139,3 +144,17 @@ def test_another_accounts_registry_settings_are_refused(moto_url: str) -> None:
 
     with pytest.raises(other.exceptions.ClientError, match="AccessDenied"):
         other.describe_pull_through_cache_rules(registryId=OWNER)
+
+
+def test_moto_writes_a_new_generation_after_a_change_and_none_after_a_read(moto_url: str, state: Path) -> None:
+    ecr = client(moto_url, OWNER)
+    name = f"gen/{time.time_ns()}"
+    before = generation.read(state / generation.FILE)
+
+    ecr.create_repository(repositoryName=name)
+    changed = generation.read(state / generation.FILE)
+    ecr.describe_repositories(repositoryNames=[name])
+    ecr.get_authorization_token()
+
+    assert before is not None and changed not in (None, before)
+    assert generation.read(state / generation.FILE) == changed

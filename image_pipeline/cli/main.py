@@ -6,6 +6,7 @@ Only the parser is built up front (it imports nothing heavy, so ``--help`` and `
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,11 @@ from .extras import missing_extra
 from .variables import (ATTEMPTS_VARIABLE, DEADLINE_VARIABLE, DOCKER_CONFIG_VARIABLE, EPILOG, SPEC_OVERRIDE_VARIABLE,
                         TIMEOUT_VARIABLE)
 
+# The cyclic collector's first threshold in a run (CPython's default: 700 allocations). Start-up (botocore's service
+# models, the spec, an AWS client per account) makes hundreds of thousands of objects and next to no cyclic
+# garbage; at 700 the collector walked the growing heap again and again, a quarter of an unchanged republish's CPU
+# (perf). At this threshold it still runs, rarely (docs/benchmarks.md).
+COLLECTOR_THRESHOLD = (100_000, 10, 10)
 DEFAULT_TIMEOUT = 600  # seconds; commands.settings.DEFAULT_TIMEOUT (not imported: it would import the commands)
 
 
@@ -165,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     signals.install()
     try:
         from .run import COMMANDS
+        gc.freeze()  # what the imports made stays: later collections leave it alone
         return COMMANDS[args.command](args)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -187,6 +194,7 @@ def run_and_exit(argv: list[str] | None = None) -> None:
     """The process entry point: ``main``, then exit. After an interrupt it exits at once, without waiting for
     worker threads that are still unwinding (every socket they block on is already closed, nothing new starts,
     the scratch space is gone)."""
+    gc.set_threshold(*COLLECTOR_THRESHOLD)
     code = main(argv)
     if code in (signals.SIGINT_EXIT, signals.SIGTERM_EXIT):
         for stream in (sys.stdout, sys.stderr):

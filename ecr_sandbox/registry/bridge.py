@@ -5,9 +5,11 @@ Each registry POSTs its events to ``/events/ACCOUNT/REGION`` on the gateway. For
 ``put_image`` in that account and region with the registry's digest, tag and media type, so
 ``describe_images`` / ``list_images`` / ``batch_get_image`` agree with the registry.
 
-The registry sends its notifications after answering the push, so a client that pushed may have to
-poll ``describe_images`` for a moment (typically well under a second). Events are processed before the
-bridge answers; when moto cannot be reached the bridge answers 503 and the registry retries them.
+The registry sends its notifications on its own, around the time it answers the push; the TLS front holds
+its answer to a manifest PUT until the bridge has handled that push (``Records``, at most ``RECORD_WAIT``
+seconds), so a client that pushed sees the image in ``describe_images`` at once, as on ECR. Events are
+processed before the bridge answers; when moto cannot be reached the bridge answers 503 and the registry
+retries them.
 
 Tag immutability is enforced at push time by the registry's TLS front (``ecr_sandbox.registry.front``), which
 refuses the manifest PUT as ECR does; a push that reaches the bridge never moves an immutable tag.
@@ -19,6 +21,7 @@ from storage; any other event is skipped (and logged).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,8 +43,42 @@ ALREADY_THERE = {"ImageAlreadyExistsException"}
 log = logging.getLogger("ecr_sandbox.registry.bridge")
 
 
+RECORD_WAIT = 5.0  # seconds a manifest PUT's answer waits for the bridge (then it leaves anyway, logged)
+Push = tuple[str, str, str, "str | None"]  # (registry host, repository, digest, tag)
+
+
 class Retry(Exception):
     """moto could not be reached: ask the registry to send the events again."""
+
+
+class Records:
+    """Which pushes the bridge has handled (recorded in moto, or refused there), numbered in the order handled,
+    so the front can answer a manifest PUT once the ECR API shows it: ``mark`` before forwarding the PUT,
+    ``wait_since`` after."""
+
+    def __init__(self, keep: int = 4096) -> None:
+        self._last: dict[Push, int] = {}  # each push's number the last time it was handled
+        self._number = 0
+        self._changed = threading.Condition()
+        self._keep = keep
+
+    def mark(self) -> int:
+        with self._changed:
+            return self._number
+
+    def handled(self, push: Push) -> None:
+        with self._changed:
+            self._number += 1
+            self._last[push] = self._number
+            if len(self._last) > self._keep:  # forget the oldest: whoever waits for them has had its answer
+                for old in sorted(self._last, key=self._last.__getitem__)[:len(self._last) - self._keep // 2]:
+                    del self._last[old]
+            self._changed.notify_all()
+
+    def wait_since(self, push: Push, mark: int, timeout: float = RECORD_WAIT) -> bool:
+        """Whether the bridge handled ``push`` after ``mark`` was taken, waiting up to ``timeout`` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._last.get(push, 0) > mark, timeout)
 
 
 def _deleted(target: dict[str, Any], storage_root: Path, ecr_client: Callable[[], Any]) -> None:
@@ -65,10 +102,12 @@ def handle_events(
     storage_root: Path,
     ecr_client: Callable[[], Any],
     after_put: Callable[[str, str, str, str | None], None] | None = None,
+    handled: Callable[[str, str, str | None], None] = lambda repository, digest, tag: None,
 ) -> int:
     """Record every manifest push of ``events`` in moto; return how many were recorded.
 
-    ``after_put(repository, digest, media_type, tag)`` runs after each image moto recorded."""
+    ``after_put(repository, digest, media_type, tag)`` runs after each image moto recorded; ``handled(repository,
+    digest, tag)`` after each push moto recorded or refused (not when it could not be reached)."""
     recorded = 0
     for event in events:
         target = event.get("target") or {}
@@ -106,6 +145,7 @@ def handle_events(
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ALREADY_THERE:
                 log.info("put_image %s:%s %s: already recorded", repository, tag or "", digest)
-                continue
-            log.error("put_image %s:%s %s refused by moto: %s", repository, tag or "", digest, exc)
+            else:
+                log.error("put_image %s:%s %s refused by moto: %s", repository, tag or "", digest, exc)
+        handled(repository, digest, tag or None)
     return recorded

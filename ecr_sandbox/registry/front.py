@@ -114,7 +114,9 @@ class Site:
     ``backend_token(repositories)``: the front's own bearer token for the registry behind.
     ``mutability(repository)``: the repository's tag mutability and exclusion filters (None: no repository).
     ``pulled(repository, digest)``: a client pulled that manifest (ECR records ``lastRecordedPullTime``).
-    ``referrers(repository, digest, artifact_type)``: the descriptors of the manifests whose subject is ``digest``."""
+    ``referrers(repository, digest, artifact_type)``: the descriptors of the manifests whose subject is ``digest``.
+    ``push_mark()`` before a manifest PUT, then ``push_recorded(repository, digest, tag, mark)`` once the registry
+    took it: waits until the ECR API shows that push (the push bridge), so the answer leaves after it does."""
 
     def __init__(self, host: str, account: str, region: str, backend: tuple[str, int], faults: FaultBook, *,
                  secret: Callable[[], str],
@@ -124,11 +126,14 @@ class Site:
                  blob_mounting: Callable[[], bool] = lambda: False,
                  pulled: Callable[[str, str], None] = lambda repository, digest: None,
                  referrers: Callable[[str, str, str | None], list[dict[str, Any]]] = lambda r, d, t: [],
+                 push_mark: Callable[[], int] = lambda: 0,
+                 push_recorded: Callable[[str, str, str | None, int], bool] = lambda r, d, t, m: True,
                  clock: Callable[[], float] = time.time) -> None:
         self.host, self.account, self.region, self.backend, self.faults = host, account, region, backend, faults
         self.secret, self.decide, self.backend_token = secret, decide, backend_token
         self.mutability, self.clock, self.pulled, self.referrers = mutability, clock, pulled, referrers
         self.blob_mounting = blob_mounting  # is the registry's BLOB_MOUNTING setting ENABLED? (ECR's default: no)
+        self.push_mark, self.push_recorded = push_mark, push_recorded
         self._tag_locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -339,7 +344,16 @@ class Handler(BaseHTTPRequestHandler):
             subject = (json.loads(body).get("subject") or {}).get("digest")
         except (ValueError, AttributeError):
             subject = None
-        self._forward(body, bearer, reset=False, stall=0.0, extra={"OCI-Subject": subject} if subject else None)
+        tag = None if request.reference.startswith("sha256:") else request.reference
+        mark = site.push_mark()
+
+        def recorded(digest: str) -> None:  # the ECR API shows the push before the client hears of it
+            if not site.push_recorded(request.repository, digest, tag, mark):
+                log.warning("%s: the push of %s@%s is not in the ECR API yet; answering anyway", site.host,
+                            request.repository, digest)
+
+        self._forward(body, bearer, reset=False, stall=0.0, extra={"OCI-Subject": subject} if subject else None,
+                      created=recorded)
 
     def _referrers(self, request: RegistryRequest) -> None:
         """``GET /v2/NAME/referrers/DIGEST`` (OCI distribution spec 1.1, "Listing Referrers"): an image index of the
@@ -360,7 +374,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- forwarding ------------------------------------------------------------------------------
     def _forward(self, body: bytes | None, authorization: str, reset: bool, stall: float,
-                 pulled: str | None = None, extra: dict[str, str] | None = None, tamper: bool = False) -> None:
+                 pulled: str | None = None, extra: dict[str, str] | None = None, tamper: bool = False,
+                 created: Callable[[str], None] | None = None) -> None:
         site = self.server.site
         conn = http.client.HTTPConnection(*site.backend, timeout=900)
         try:
@@ -399,6 +414,8 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(stall)
             if pulled and answer.status == 200 and answer.getheader("Docker-Content-Digest"):
                 site.pulled(pulled, answer.getheader("Docker-Content-Digest") or "")
+            if created and answer.status == 201 and answer.getheader("Docker-Content-Digest"):
+                created(answer.getheader("Docker-Content-Digest") or "")
             if tamper and answer.status == 200:
                 self._relay_tampered(answer)
             else:

@@ -42,6 +42,7 @@ from ecr_sandbox.registry.client import RegistryClient
 log = logging.getLogger("ecr_sandbox.registry.gateway")
 FAULTS = FaultBook()
 COLLECTOR_THRESHOLD = (100_000, 10, 10)  # the cyclic collector's thresholds (CPython's default: 700, 10, 10)
+RECORDS = bridge.Records()  # the pushes the bridge has handled, which manifest PUTs wait for
 REMEMBERED = generation.Remembered()  # moto's answers, while its generation stays the same
 
 
@@ -183,7 +184,8 @@ def _events(handler: Handler, parts: list[str], body: bytes) -> None:
         events = json.loads(body).get("events", [])
         bridge.handle_events(events, Path(registry["storage"]),
                              lambda: own_ecr(settings, account, region),
-                             _replicator(settings, account, region))
+                             _replicator(settings, account, region),
+                             lambda repository, digest, tag: RECORDS.handled((host, repository, digest, tag)))
     except bridge.Retry as exc:
         log.warning("moto unreachable, the registry will retry: %s", exc)
         handler._send(503, {"error": "moto unreachable"})
@@ -273,7 +275,10 @@ def _site(settings: Settings, host: str, registry: dict[str, Any]) -> front.Site
                       backend_token=backend_token, mutability=mutability,
                       blob_mounting=blob_mounting(settings, account, region),
                       pulled=pulled(settings, account, region),
-                      referrers=referrers(settings, account, region))
+                      referrers=referrers(settings, account, region),
+                      push_mark=RECORDS.mark,
+                      push_recorded=lambda repository, digest, tag, mark: RECORDS.wait_since(
+                          (host, repository, digest, tag), mark))
 
 
 def blob_mounting(settings: Settings, account: str, region: str) -> Callable[[], bool]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
+import ssl
 import time
 import uuid
 from pathlib import Path
@@ -20,7 +23,8 @@ def _images(ecr_client, repository: str) -> list[dict]:
 
 
 def _wait_for_digest(ecr_client, repository: str, digest: str, timeout: float = 10.0) -> dict:
-    """The registry notifies the bridge just after the push answers: poll briefly."""
+    """The digest's image in the ECR API, polled up to ``timeout`` (the first look finds it: the front answers a
+    push once the push bridge has recorded it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for image in _images(ecr_client, repository):
@@ -250,3 +254,32 @@ def test_describe_images_reports_the_size_of_the_pushed_layers(sandbox, ecr, ecr
 
     size = _wait_for_digest(ecr(account, region), name, digest)["imageSizeInBytes"]
     assert 2_000_000 < size < 4_000_000
+
+
+def test_a_tag_is_in_the_ecr_api_the_moment_its_manifest_put_returns(
+    deployed_sandbox, spread_repository, ecr, ecr_password, build_image, push_image
+):
+    """No polling, and no client slower than the push bridge: the TLS front answers a manifest PUT only once the
+    bridge has recorded it in the ECR API (docs/sandbox.md, "The push bridge"), so ``batch-get-image`` right after
+    the PUT finds the tag, as on ECR."""
+    name, targets = spread_repository
+    target = targets[0]
+    host, password = deployed_sandbox.registry(target.account, target.region).host, ecr_password(target.account, target.region)
+    digest = push_image(build_image(), host, name, f"first-{uuid.uuid4().hex[:12]}", password)
+    context = ssl.create_default_context(cafile=str(deployed_sandbox.sandbox_dir / "pki" / "ca.crt"))
+    auth = "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()
+    connection = http.client.HTTPSConnection(host, 443, context=context, timeout=30)
+    connection.request("GET", f"/v2/{name}/manifests/{digest}", headers={
+        "Authorization": auth, "Accept": "application/vnd.docker.distribution.manifest.v2+json"})
+    answer = connection.getresponse()
+    manifest, media_type = answer.read(), answer.getheader("Content-Type")
+    tag = f"now-{uuid.uuid4().hex[:12]}"
+
+    connection.request("PUT", f"/v2/{name}/manifests/{tag}", body=manifest,
+                       headers={"Authorization": auth, "Content-Type": media_type})
+    status = connection.getresponse()
+    status.read()
+    found = ecr(target.account, target.region).batch_get_image(repositoryName=name, imageIds=[{"imageTag": tag}])
+
+    assert status.status == 201
+    assert [image["imageId"]["imageDigest"] for image in found["images"]] == [digest]

@@ -16,14 +16,11 @@ running sandbox's gateway (registry faults) or moto (``"api"``) with the per-san
 from __future__ import annotations
 
 from ecr_sandbox.control.errors import SandboxError
+from ecr_sandbox.common.admin import GATEWAY_FAULTS, MOTO_FAULTS, MOTO_LIFECYCLE, MOTO_SETTINGS
 from ecr_sandbox.common.faults import FaultError, admin_call
 from ecr_sandbox.control.secretfile import secret_path
 from ecr_sandbox.control.state import Paths, State
 
-MOTO_ADMIN = "/_sandbox/faults"
-MOTO_SETTINGS = "/_sandbox/settings"
-MOTO_LIFECYCLE = "/_sandbox/lifecycle"
-GATEWAY_ADMIN = "/admin/faults"
 
 
 def _secret(paths: Paths) -> str:
@@ -42,8 +39,8 @@ def inject_fault(target: str, kind: str, count: int = 1, seconds: float = 0.0, s
     if target != "api" and target not in {r.host for r in state.registries}:
         known = ", ".join(r.host for r in state.registries) or "none"
         raise SandboxError(f"inject_fault: target {target!r} is neither 'api' nor a sandbox registry ({known})")
-    url = (f"http://127.0.0.1:{state.moto_port}{MOTO_ADMIN}" if target == "api"
-           else f"http://127.0.0.1:{state.gateway_port}{GATEWAY_ADMIN}")
+    url = (f"http://127.0.0.1:{state.moto_port}{MOTO_FAULTS}" if target == "api"
+           else f"http://127.0.0.1:{state.gateway_port}{GATEWAY_FAULTS}")
     payload = {"target": target, "kind": kind, "count": count, "seconds": seconds, "status": status,
                "operation": operation}
     try:
@@ -58,8 +55,8 @@ def clear_faults(paths: Paths | None = None) -> None:
     state = State.load(paths)
     secret = _secret(paths)
     try:
-        admin_call(f"http://127.0.0.1:{state.gateway_port}{GATEWAY_ADMIN}", secret, "DELETE")
-        admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_ADMIN}", secret, "DELETE")
+        admin_call(f"http://127.0.0.1:{state.gateway_port}{GATEWAY_FAULTS}", secret, "DELETE")
+        admin_call(f"http://127.0.0.1:{state.moto_port}{MOTO_FAULTS}", secret, "DELETE")
     except (FaultError, OSError) as exc:
         raise SandboxError(f"clear_faults: {exc}") from exc
 

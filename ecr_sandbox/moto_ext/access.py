@@ -14,8 +14,8 @@ ECR API call.
   another account's registry is served from that account's moto backend (moto itself would look in the caller's).
   Registry-wide calls (``registryId`` of another account) are refused: no registry policy grants them.
 - Calls carrying the per-sandbox secret (``X-Sandbox-Secret``: the gateway's own) pass unchecked.
-- Admin calls (with the secret): ``POST /_sandbox/settings`` (the token lifetime) and ``POST /_sandbox/lifecycle``
-  (apply every lifecycle policy now, ``ecr_sandbox.moto_ext.ecr.apply_lifecycle_policies``).
+- The token lifetime is also a setting the sandbox's admin call ``/_sandbox/settings`` reads and changes
+  (``Sandbox.settings``, routed by ``ecr_sandbox.moto_ext.server``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,6 @@ from ecr_sandbox.moto_ext import store
 
 log = logging.getLogger("ecr_sandbox.moto_ext.access")
 TOKEN_ENV = "ECR_SANDBOX_TOKEN_SECONDS"
-SETTINGS_PATH = "/_sandbox/settings"
-LIFECYCLE_PATH = "/_sandbox/lifecycle"
 
 
 class Sandbox:
@@ -166,27 +164,13 @@ def decide(environ: dict[str, Any], body: dict[str, Any], operation: str) -> tup
 
 
 def middleware(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    """Wraps moto's WSGI app: the settings admin call, then IAM's decision on each ECR call."""
+    """Wraps moto's WSGI app: IAM's decision on each ECR call."""
     import io
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         sandbox = SANDBOX
         header = environ.get("HTTP_" + SECRET_HEADER.upper().replace("-", "_"))
         trusted = sandbox is not None and authorized(header, sandbox.secret_file)
-        if environ.get("PATH_INFO") in (SETTINGS_PATH, LIFECYCLE_PATH) and sandbox is not None:
-            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-            if not trusted:
-                status, answer = 401, {"error": f"{SECRET_HEADER} must carry the sandbox's secret"}
-            elif environ["PATH_INFO"] == LIFECYCLE_PATH:
-                from ecr_sandbox.moto_ext.ecr import apply_lifecycle_policies
-
-                status, answer = 200, {"applied": apply_lifecycle_policies()}
-            else:
-                status, answer = sandbox.settings(environ.get("REQUEST_METHOD", "GET"), body)
-            data = json.dumps(answer).encode()
-            start_response(f"{status} {'OK' if status == 200 else 'Refused'}",
-                           [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-            return [data]
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         store.mark(trusted)
         if not target.startswith(ECR_TARGET) or trusted:

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_sandbox.registry import access, bridge, front, replication, store, tokens
-from ecr_sandbox.common import generation
+from ecr_sandbox.common import admin, generation
 from ecr_sandbox.common.aws import moto_client, sandbox_call
 from ecr_sandbox.common.faults import SECRET_HEADER, FaultBook, authorized, read_secret
 from ecr_sandbox.model.names import registry_host
@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path.startswith("/store/"):
             if self._authorized():
                 _store(self, url.path.split("/")[2:], body)
-        elif url.path == "/admin/faults":
+        elif url.path == admin.GATEWAY_FAULTS:
             if self._authorized():
                 self._send(*FAULTS.handle_admin("POST", body))
         else:
@@ -161,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._body()
-        if urlsplit(self.path).path == "/admin/faults":
+        if urlsplit(self.path).path == admin.GATEWAY_FAULTS:
             if self._authorized():
                 self._send(*FAULTS.handle_admin("DELETE", b""))
         else:

@@ -10,6 +10,8 @@ import base64
 import json
 import socket
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -17,7 +19,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from ecr_sandbox.common import credentials, generation
+from ecr_sandbox.common import admin, credentials, generation
 from ecr_sandbox.moto_ext import access
 from ecr_sandbox.moto_ext.server import install_faults
 
@@ -158,3 +160,21 @@ def test_moto_writes_a_new_generation_after_a_change_and_none_after_a_read(moto_
 
     assert before is not None and changed not in (None, before)
     assert generation.read(state / generation.FILE) == changed
+
+
+@pytest.mark.parametrize("path", [admin.MOTO_FAULTS, admin.MOTO_SETTINGS, admin.MOTO_LIFECYCLE])
+def test_an_admin_call_to_moto_without_the_sandbox_secret_is_refused(moto_url: str, path: str) -> None:
+    request = urllib.request.Request(moto_url + path, method="POST", data=b"{}", headers={"X-Sandbox-Secret": "guess"})
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+
+    assert refused.value.code == 401
+    assert json.loads(refused.value.read()) == {"error": "X-Sandbox-Secret must carry the sandbox's secret"}
+
+
+def test_an_admin_call_with_the_sandbox_secret_reads_the_token_lifetime(moto_url: str) -> None:
+    request = urllib.request.Request(moto_url + admin.MOTO_SETTINGS, headers={"X-Sandbox-Secret": "unit-secret"})
+
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.loads(answer.read()) == {"token_seconds": 43200.0}

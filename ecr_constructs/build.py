@@ -14,7 +14,7 @@ from typing import Any, Mapping, Union
 from constructs import Construct
 
 from ecr_spec import RegistrySpec, Target, load_spec, load_spec_file
-from ecr_spec.stack_plan import stack_plans
+from ecr_spec.plan.stacks import stack_plans
 
 from .stack import RegistryStack
 

@@ -14,8 +14,8 @@ from typing import Any, Sequence
 from aws_cdk import Token
 from aws_cdk import aws_ecr as ecr
 
-from ecr_spec.errors import Problems
-from ecr_spec.lifecycle import LifecycleRule
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.lifecycle import LifecycleRule
 
 __all__ = ["typed_lifecycle_rules"]
 

@@ -16,18 +16,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ecr_spec import checks
-from ecr_spec.creation_templates import APPLIED_FOR, MAX_DESCRIPTION_CHARS, MAX_RESOURCE_TAGS, prefix_problem
-from ecr_spec.errors import Problems
-from ecr_spec.lifecycle import LifecycleRule, policy_text
-from ecr_spec.policy import MAX_POLICY_CHARS, policy_document
+from ecr_spec.model import checks
+from ecr_spec.parse.creation_templates import APPLIED_FOR, MAX_DESCRIPTION_CHARS, MAX_RESOURCE_TAGS, prefix_problem
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.lifecycle import LifecycleRule, policy_text
+from ecr_spec.model.policy import MAX_POLICY_CHARS, policy_document
 
 from .errors import PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
 
 if TYPE_CHECKING:
-    from ecr_spec.creation_templates import CreationTemplate
-    from ecr_spec.model import Repository
+    from ecr_spec.parse.creation_templates import CreationTemplate
+    from ecr_spec.model.spec import Repository
 
 
 class RepositoryCreationTemplate(Construct):

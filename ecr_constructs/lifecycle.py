@@ -17,10 +17,10 @@ from typing import Sequence
 from aws_cdk import Duration
 from aws_cdk import aws_ecr as ecr
 
-from ecr_spec import checks
-from ecr_spec.errors import Problems
-from ecr_spec.lifecycle import DEFAULT_RULES as DEFAULT_LIFECYCLE_RULES
-from ecr_spec.lifecycle import LifecycleRule, policy_text
+from ecr_spec.model import checks
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.lifecycle import DEFAULT_RULES as DEFAULT_LIFECYCLE_RULES
+from ecr_spec.model.lifecycle import LifecycleRule, policy_text
 
 __all__ = ["DEFAULT_LIFECYCLE_RULES", "apply_lifecycle_policy", "check_lifecycle_rules", "l2_can_express",
            "l2_lifecycle_rules"]

@@ -7,8 +7,8 @@ from typing import Any, Sequence
 import aws_cdk as cdk
 from constructs import Construct
 
-from ecr_spec.model import Repository
-from ecr_spec.organization import Organization
+from ecr_spec.model.spec import Repository
+from ecr_spec.model.organization import Organization
 
 from .stack_set import RepositoryStackSet
 

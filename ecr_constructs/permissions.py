@@ -3,7 +3,7 @@
 One statement per kind of access: all pull accounts share one statement, all push accounts another, each
 AWS service gets its own (with an ``aws:SourceAccount`` condition against confused deputies), and an
 organisation gets ``*`` limited by ``aws:PrincipalOrgID``. Statements carry no Resource element and never
-ecr:GetAuthorizationToken: that belongs in the other account's identity policy. ``ecr_spec.policy`` mirrors
+ecr:GetAuthorizationToken: that belongs in the other account's identity policy. ``ecr_spec.model.policy`` mirrors
 this shape to check the size limit at synth; keep the two in step.
 """
 from __future__ import annotations

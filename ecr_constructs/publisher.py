@@ -89,7 +89,7 @@ class PublisherProject(Construct):
     architecture, then the index over them (``ecr_constructs.publisher_platforms``).
 
     :param registry_spec: the (JSON-able) registry spec the build reads: at least the environments, with each
-        other account's ``publish_role_arn``, and the published repositories (``ecr_spec.publisher.build_spec``).
+        other account's ``publish_role_arn``, and the published repositories (``ecr_spec.model.publisher.build_spec``).
     :param repositories: the repositories of this project's own account it publishes to, in any region
         (same-stack L2 repositories, or imported ones). Push, pull and DescribeRepositories are granted on them.
     :param publisher_roles: the other accounts' ``PublisherRole``s (imported with ``iam.Role.from_role_arn``);

@@ -21,8 +21,8 @@ from typing import Any, Sequence
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_iam as iam
 
-from ecr_spec.errors import Problems
-from ecr_spec.publisher_platforms import NATIVE_PLATFORMS, check_platforms
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.publisher_platforms import NATIVE_PLATFORMS, check_platforms
 
 STEP_VARIABLE = "PUBLISHER_STEP"
 ASSEMBLE_STEP = "assemble_index"

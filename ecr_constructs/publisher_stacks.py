@@ -11,8 +11,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 
-from ecr_spec.model import RegistrySpec, Target
-from ecr_spec.publisher import build_spec, publisher_accounts
+from ecr_spec.model.spec import RegistrySpec, Target
+from ecr_spec.model.publisher import build_spec, publisher_accounts
 
 from .publisher import PublisherProject, PublisherRole
 from .stack import RegistryStack, construct_id

@@ -2,7 +2,7 @@
 (``AWS::ECR::PullThroughCacheRule``).
 
 aws-cdk-lib 2.275.0 has no L2 for pull through cache rules (``aws_ecr`` offers only ``CfnPullThroughCacheRule``),
-so this wraps the L1. The rule's checks are ``ecr_spec.registry_settings``'s, the same the spec runs.
+so this wraps the L1. The rule's checks are ``ecr_spec.model.registry_settings``'s, the same the spec runs.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from aws_cdk import Stack
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
-from ecr_spec.errors import Problems
-from ecr_spec.registry_settings import PullThroughCacheRule as Rule
-from ecr_spec.registry_settings import check_pull_through_cache
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.registry_settings import PullThroughCacheRule as Rule
+from ecr_spec.model.registry_settings import check_pull_through_cache
 
 from .errors import PropsError
 from .tokens import is_token

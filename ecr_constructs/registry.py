@@ -12,9 +12,9 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ecr_spec.errors import Problems
-from ecr_spec.model import ReplicationRule
-from ecr_spec.replication import MAX_DESTINATIONS_PER_RULE, MAX_FILTERS_PER_RULE, MAX_RULES
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.spec import ReplicationRule
+from ecr_spec.plan.replication import MAX_DESTINATIONS_PER_RULE, MAX_FILTERS_PER_RULE, MAX_RULES
 
 from .errors import PropsError
 
@@ -26,7 +26,7 @@ REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 class RegistryReplication(Construct):
     """The registry's replication configuration: each rule sends the named repositories to its destinations.
 
-    :param rules: the registry's rules, as ``ecr_spec.replication.plan_rules`` merges and splits them. Repository
+    :param rules: the registry's rules, as ``ecr_spec.plan.replication.plan_rules`` merges and splits them. Repository
         filters are ECR's PREFIX_MATCH on each full repository name (a name also matches longer names).
         At most 10 rules, each with 1..100 destinations and at most 100 filters (ECR API Reference).
     """
@@ -42,7 +42,7 @@ class RegistryReplication(Construct):
                              f"{MAX_DESTINATIONS_PER_RULE}")
             if len(rule.repositories) > MAX_FILTERS_PER_RULE:
                 problems.add(f"rules[{i}].repositories", f"{len(rule.repositories)} filters; ECR allows "
-                             f"{MAX_FILTERS_PER_RULE} per rule (ecr_spec.replication.plan_rules splits them)")
+                             f"{MAX_FILTERS_PER_RULE} per rule (ecr_spec.plan.replication.plan_rules splits them)")
         if problems:
             raise PropsError(self.node.path, problems.lines)
         self.resource = ecr.CfnReplicationConfiguration(

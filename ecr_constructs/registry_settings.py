@@ -6,8 +6,8 @@ from typing import Sequence
 
 from constructs import Construct
 
-from ecr_spec.model import Repository
-from ecr_spec.registry_settings import RegistrySettings
+from ecr_spec.model.spec import Repository
+from ecr_spec.model.registry_settings import RegistrySettings
 
 from .pull_through_cache import PullThroughCacheRule
 from .scanning import RegistryScanning, default_rules

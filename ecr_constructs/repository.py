@@ -14,10 +14,10 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ecr_spec import checks
-from ecr_spec.errors import Problems
-from ecr_spec.lifecycle import LifecycleRule
-from ecr_spec.policy import partition_of
+from ecr_spec.model import checks
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.lifecycle import LifecycleRule
+from ecr_spec.model.policy import partition_of
 
 from .cdk_lifecycle import typed_lifecycle_rules
 from .errors import PropsError
@@ -61,7 +61,7 @@ class EcrRepository(ecr.Repository):
     """An ECR repository: the aws-cdk L2 ``Repository`` (so an ``aws_ecr.IRepository``) with secure defaults.
 
     Every prop is keyword-only and optional except ``repository_name``. Props are checked by the same
-    functions that check the registry spec (``ecr_spec.checks``); every problem is collected and raised once as
+    functions that check the registry spec (``ecr_spec.model.checks``); every problem is collected and raised once as
     ``PropsError`` before anything is created. Values that are unresolved tokens are not checked.
 
     :param repository_name: the repository's name, e.g. ``team/app``.
@@ -125,7 +125,7 @@ def _check(scope: Construct, construct_id: str, *, repository_name: str,
            lifecycle_rules: Sequence[LifecycleRule | ecr.LifecycleRule], mutable_tags: Sequence[str],
            pull_accounts: Sequence[str], push_accounts: Sequence[str], pull_services: Sequence[str],
            pull_organization_id: str | None) -> tuple[LifecycleRule, ...]:
-    """Checks the props with ``ecr_spec.checks``; returns the typed lifecycle rules or raises ``PropsError``."""
+    """Checks the props with ``ecr_spec.model.checks``; returns the typed lifecycle rules or raises ``PropsError``."""
     problems = Problems()
     checks.repository_name(repository_name, "repository_name", problems, is_token)
     before = problems.reported

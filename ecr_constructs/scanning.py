@@ -9,8 +9,8 @@ from typing import Sequence
 from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
-from ecr_spec.errors import Problems
-from ecr_spec.registry_settings import ScanningRule, check_scanning
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.registry_settings import ScanningRule, check_scanning
 
 from .errors import PropsError
 

@@ -13,7 +13,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from ecr_spec.model import Repository
+from ecr_spec.model.spec import Repository
 
 from .dualstack import dualstack_host
 from .outputs import repository_output

@@ -6,10 +6,10 @@ from typing import Any, Sequence
 import aws_cdk as cdk
 from constructs import Construct
 
-from ecr_spec.model import ReplicationRule, Repository, Target
-from ecr_spec.registry_settings import RegistrySettings
+from ecr_spec.model.spec import ReplicationRule, Repository, Target
+from ecr_spec.model.registry_settings import RegistrySettings
 
-from ecr_spec.creation_templates import CreationTemplate
+from ecr_spec.parse.creation_templates import CreationTemplate
 
 from .creation_template import creation_template, replica_settings
 from .registry import RegistryReplication, ReplicationRegistryPolicy

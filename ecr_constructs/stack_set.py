@@ -15,10 +15,10 @@ from typing import Sequence
 from aws_cdk import aws_cloudformation as cloudformation
 from constructs import Construct
 
-from ecr_spec import stack_set_checks
-from ecr_spec.errors import Problems
-from ecr_spec.model import Repository
-from ecr_spec.organization import OperationPreferences
+from ecr_spec.parse import stack_set_checks
+from ecr_spec.core.errors import Problems
+from ecr_spec.model.spec import Repository
+from ecr_spec.model.organization import OperationPreferences
 
 from .errors import PropsError
 from .stack_set_template import template_body

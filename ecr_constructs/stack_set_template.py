@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import aws_cdk as cdk
 from constructs import Construct
 
-from ecr_spec.model import Repository
+from ecr_spec.model.spec import Repository
 
 from .spec_repositories import add_repositories
 

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, SpecFileError
-from .model import RegistrySpec
-from .parse import load_spec
+from .core.errors import SpecError, SpecFileError
+from .model.spec import RegistrySpec
+from .parse.spec import load_spec
 
 CONTEXT_KEY = "ecr"
 OVERRIDE_CONTEXT_KEY = "ecr-spec"

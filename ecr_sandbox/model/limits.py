@@ -1,6 +1,6 @@
 """The limits of the ECR API that the sandbox enforces, each with its page.
 
-The same values are asserted for the product's reading (``ecr_spec.limits``) by the shared cases in
+The same values are asserted for the product's reading (``ecr_spec.core.limits``) by the shared cases in
 ``tests/ecr_cases/limits.py``.
 """
 

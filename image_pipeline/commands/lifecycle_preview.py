@@ -12,8 +12,8 @@ from typing import Any, Callable, Sequence
 import botocore.exceptions
 
 from ecr_spec import LifecycleRule, SpecError, Target, parse_policy_text
-from ecr_spec import lifecycle_evaluation as lifecycle
-from ecr_spec.lifecycle_evaluation import Image, image_from_detail
+from ecr_spec.model import lifecycle_evaluation as lifecycle
+from ecr_spec.model.lifecycle_evaluation import Image, image_from_detail
 
 from ..core.errors import LifecycleError
 from ..ecr import registries, targets

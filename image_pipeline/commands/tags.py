@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 from ..core.errors import SettingsError
 
-from ecr_spec.limits import MAX_IMAGE_TAG_CHARS as MAX_ECR_TAG  # ECR limits are named once, in ecr_spec
+from ecr_spec.core.limits import MAX_IMAGE_TAG_CHARS as MAX_ECR_TAG  # ECR limits are named once, in ecr_spec
 MAX_DOCKER_TAG = 128
 DEFAULT_TAG = "latest"
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")

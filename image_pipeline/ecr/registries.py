@@ -5,7 +5,7 @@ the URIs come from ECR itself (``describe_repositories``), as deployed."""
 from __future__ import annotations
 
 from ecr_spec import Target
-from ecr_spec.policy import partition_of
+from ecr_spec.model.policy import partition_of
 
 from .targets import Destination
 

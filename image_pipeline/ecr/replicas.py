@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from ecr_spec import RegistrySpec, Target
-from ecr_spec.replication import all_targets
+from ecr_spec.plan.replication import all_targets
 from ..core import retry
 
 REPLICATED, REPLICATING, FAILED = "replicated", "replicating", "failed"
@@ -87,7 +87,7 @@ def with_replicas(spec: RegistrySpec, repository: str, destinations: Sequence[Ta
     """``destinations`` and, after them, every registry the spec replicates ``repository`` to from one of them
     that is not already listed. The spec refuses ``replicate_to`` a registry where the repository lives, so a
     repository's own destinations (``RegistrySpec.targets_for``) never include its replicas: a replication-aware
-    publish adds them, each with its stack's environment (``ecr_spec.replication.all_targets``; the spec only
+    publish adds them, each with its stack's environment (``ecr_spec.plan.replication.all_targets``; the spec only
     replicates to its environments' accounts)."""
     known = {(t.account, t.region): t for t in all_targets(spec)}
     result = list(destinations)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import botocore.exceptions
 
 from ecr_spec import RegistrySpec, SpecError, Target, load_cdk_json
-from ecr_spec.tags import tag_is_immutable
+from ecr_spec.core.tags import tag_is_immutable
 
 from ..core.errors import RepositoryNotDeployedError, SettingsError, TargetError
 from .aws import describe_error

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from ecr_spec import load_cdk_json
-from ecr_spec.lifecycle import policy_text
+from ecr_spec.model.lifecycle import policy_text
 
 ROOT = Path(__file__).resolve().parents[2]
 AWS = ROOT / ".venv" / "bin" / "aws"

@@ -14,8 +14,8 @@ from aws_cdk.assertions import Match, Template
 from constructs import Construct
 
 from ecr_constructs import EcrRepository
-from ecr_spec.lifecycle import keep_last_rule
-from ecr_spec.policy import PULL_ACTIONS
+from ecr_spec.model.lifecycle import keep_last_rule
+from ecr_spec.model.policy import PULL_ACTIONS
 
 from .cdk_helpers import ENV
 

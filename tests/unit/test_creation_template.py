@@ -15,7 +15,7 @@ from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError
 from ecr_constructs.creation_template import RepositoryCreationTemplate
-from ecr_spec.lifecycle import keep_last_rule
+from ecr_spec.model.lifecycle import keep_last_rule
 
 from .cdk_helpers import new_stack, only_resource
 from .spec_helpers import parsed, problems_of, spec

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from ecr_spec import ReplicationRule, parse_policy_text
-from ecr_spec import limits as spec_limits
-from ecr_spec.creation_templates import template_for
-from ecr_spec.lifecycle_evaluation import Image, evaluate
-from ecr_spec.tags import tag_is_immutable, wildcard_match
+from ecr_spec.core import limits as spec_limits
+from ecr_spec.parse.creation_templates import template_for
+from ecr_spec.model.lifecycle_evaluation import Image, evaluate
+from ecr_spec.core.tags import tag_is_immutable, wildcard_match
 
 from ..ecr_cases import lifecycle, limits, replication, tags, templates
 

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 from ecr_constructs import EcrRepository
 from ecr_constructs.lifecycle import l2_can_express
 from ecr_spec import parse_policy_text
-from ecr_spec.lifecycle import keep_last_rule, untagged_rule
+from ecr_spec.model.lifecycle import keep_last_rule, untagged_rule
 
 from ..ecr_cases.lifecycle import COMBINED_ARCHIVE_AND_EXPIRE as COMBINED
 from .cdk_helpers import new_stack, only_resource

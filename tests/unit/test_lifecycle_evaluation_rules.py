@@ -1,4 +1,4 @@
-"""The product evaluator's own interface (``ecr_spec.lifecycle_evaluation``): an ImageDetail as an ``Image``, and
+"""The product evaluator's own interface (``ecr_spec.model.lifecycle_evaluation``): an ImageDetail as an ``Image``, and
 the preview's API shapes. What a policy does to images, one case per evaluation rule of the ECR user guide and per
 example of its examples page, is in ``tests/ecr_cases/lifecycle.py``, held for this evaluator by
 ``test_ecr_cases_spec.py`` and for the sandbox's by ``test_ecr_cases_sandbox.py``. The rules that constrain the
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecr_spec import LifecycleRule
-from ecr_spec.lifecycle_evaluation import Image, evaluate, image_from_detail, preview_results, preview_summary
+from ecr_spec.model.lifecycle_evaluation import Image, evaluate, image_from_detail, preview_results, preview_summary
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

@@ -13,7 +13,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from ecr_constructs import RegistryStack
-from ecr_spec.model import Target
+from ecr_spec.model.spec import Target
 
 from .registry_helpers import templates_of
 from .spec_helpers import BASE, parsed

@@ -16,7 +16,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from ecr_constructs import RegistryStack
-from ecr_spec.model import Target
+from ecr_spec.model.spec import Target
 
 from .spec_helpers import BASE, parsed
 

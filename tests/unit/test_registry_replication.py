@@ -37,7 +37,7 @@ def test_the_construct_refuses_a_rule_with_more_than_100_filters() -> None:
     with pytest.raises(PropsError) as caught:
         RegistryReplication(new_stack(), "Replication", rules=[rule])
     assert caught.value.problems == ["Test/Replication: rules[0].repositories: 101 filters; ECR allows 100 per rule "
-                                     "(ecr_spec.replication.plan_rules splits them)"]
+                                     "(ecr_spec.plan.replication.plan_rules splits them)"]
 
 
 def test_the_replica_is_declared_in_the_destination_stack_with_the_spec_immutability_and_lifecycle() -> None:

@@ -14,7 +14,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError, RegistryScanning
-from ecr_spec.registry_settings import ScanningRule
+from ecr_spec.model.registry_settings import ScanningRule
 
 from .cdk_helpers import new_stack, only_resource
 from .registry_helpers import templates_of

@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError, RegistrySigning
-from ecr_spec.registry_settings import SigningRule
+from ecr_spec.model.registry_settings import SigningRule
 
 from .cdk_helpers import new_stack, only_resource
 from .registry_helpers import templates_of

@@ -10,8 +10,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 
 from ecr_constructs import EcrRepository, PropsError
-from ecr_spec.lifecycle import LifecycleRule
-from ecr_spec.policy import PULL_ACTIONS, PUSH_ACTIONS, policy_chars
+from ecr_spec.model.lifecycle import LifecycleRule
+from ecr_spec.model.policy import PULL_ACTIONS, PUSH_ACTIONS, policy_chars
 
 from .cdk_helpers import ENV, account_arn, new_stack, only_resource
 
@@ -163,7 +163,7 @@ def test_values_that_are_tokens_are_not_validated() -> None:
 
 
 def test_rules_the_l2_can_express_render_exactly_as_the_spec_policy() -> None:
-    from ecr_spec.lifecycle import policy_text
+    from ecr_spec.model.lifecycle import policy_text
     rules = [LifecycleRule(rule_priority=1, tag_status="tagged", tag_prefix_list=("release-",),
                            count_type="imageCountMoreThan", count_number=50, description="keep releases"),
              LifecycleRule(rule_priority=2, tag_status="tagged", tag_pattern_list=("pr-*",),
@@ -272,7 +272,7 @@ def test_an_aws_cdk_lifecycle_rule_needs_exactly_one_of_age_and_count() -> None:
 # --- one validation path: the spec's checks and limits ----------------------------------------------------------
 
 def test_props_break_the_same_limits_with_the_same_messages_as_the_spec() -> None:
-    from ecr_spec.limits import MAX_MUTABLE_TAG_FILTERS
+    from ecr_spec.core.limits import MAX_MUTABLE_TAG_FILTERS
     stack = new_stack()
     tags = [f"t{i}" for i in range(MAX_MUTABLE_TAG_FILTERS + 1)]
     with pytest.raises(PropsError) as caught:
@@ -285,7 +285,7 @@ def test_props_break_the_same_limits_with_the_same_messages_as_the_spec() -> Non
 
 def _accounts_that_fit_only_in(partition: str) -> list[str]:
     """The fewest pull accounts whose policy fits ECR's limit in ``partition`` but not in 'aws-cn'."""
-    from ecr_spec.limits import MAX_REPOSITORY_POLICY_CHARS
+    from ecr_spec.core.limits import MAX_REPOSITORY_POLICY_CHARS
     accounts: list[str] = []
     while True:
         accounts.append(f"{300000000000 + len(accounts):012d}")

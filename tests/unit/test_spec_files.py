@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ecr_spec import load_cdk_json
-from ecr_spec.errors import SpecFileError
+from ecr_spec.core.errors import SpecFileError
 
 ROOT = Path(__file__).resolve().parents[2]
 

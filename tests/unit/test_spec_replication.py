@@ -1,4 +1,4 @@
-"""Replication planning (ecr_spec.replication): PREFIX_MATCH conflicts, merging by destination set, ECR's limits.
+"""Replication planning (ecr_spec.plan.replication): PREFIX_MATCH conflicts, merging by destination set, ECR's limits.
 
 Sources: Amazon ECR API Reference, ReplicationConfiguration (rules: at most 10), ReplicationRule (destinations
 and repositoryFilters: at most 100 each), RepositoryFilter (filterType PREFIX_MATCH, the only type); user guide
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecr_spec import Registry, Target
-from ecr_spec.replication import (MAX_FILTERS_PER_RULE, all_targets, prefix_conflicts, replicas_in,
+from ecr_spec.plan.replication import (MAX_FILTERS_PER_RULE, all_targets, prefix_conflicts, replicas_in,
                                   stack_dependencies)
 
 from .spec_helpers import BASE, parsed, problems_of, spec

@@ -3,9 +3,9 @@ The evaluation rules themselves, each with its page, are tested in tests/unit/te
 from datetime import datetime, timedelta, timezone
 
 from ecr_spec import LifecycleRule
-import ecr_spec.lifecycle_evaluation
-from ecr_spec import lifecycle_evaluation as lifecycle
-from ecr_spec.lifecycle_evaluation import Image, evaluate
+import ecr_spec.model.lifecycle_evaluation
+from ecr_spec.model import lifecycle_evaluation as lifecycle
+from ecr_spec.model.lifecycle_evaluation import Image, evaluate
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -154,5 +154,5 @@ def test_verdicts_come_newest_first_and_name_the_deciding_rule():
 
 
 def test_image_pipeline_uses_the_one_evaluator_in_ecr_spec():
-    assert lifecycle.evaluate is ecr_spec.lifecycle_evaluation.evaluate
-    assert lifecycle.Image is ecr_spec.lifecycle_evaluation.Image
+    assert lifecycle.evaluate is ecr_spec.model.lifecycle_evaluation.evaluate
+    assert lifecycle.Image is ecr_spec.model.lifecycle_evaluation.Image

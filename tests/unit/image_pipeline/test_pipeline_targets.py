@@ -3,7 +3,7 @@ import pytest
 
 from ecr_spec import Target
 from image_pipeline.core.errors import RepositoryNotDeployedError, SettingsError, TargetError
-from ecr_spec.tags import wildcard_match
+from ecr_spec.core.tags import wildcard_match
 from image_pipeline.ecr.targets import Destination, resolve, select
 from .pipeline_fakes import FakeECR, spec
 

@@ -2,7 +2,7 @@
 
 One function per kind of field; each writes one line per problem into ``problems`` under the path it is
 given (``repositories[2].pull.accounts[0]`` for the spec, ``pull_accounts[0]`` for props), so both report
-the same messages against the same limits (``ecr_spec.limits``). ``skip`` tells which values must not be
+the same messages against the same limits (``ecr_spec.core.limits``). ``skip`` tells which values must not be
 checked: the constructs pass a test for unresolved CDK tokens, the spec has none.
 """
 from __future__ import annotations
@@ -11,13 +11,13 @@ from functools import lru_cache
 from collections.abc import Sequence
 from typing import Any, Callable
 
-from . import names
-from .errors import Problems
+from ..core import names
+from ..core.errors import Problems
 from .lifecycle import LifecycleRule, check_rules, parse_rule
-from .limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
-from .names import show
+from ..core.limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
+from ..core.names import show
 from .policy import policy_chars
-from .shapes import as_list, not_a_list
+from ..core.shapes import as_list, not_a_list
 
 Check = Callable[[Any], "str | None"]
 Skip = Callable[[Any], bool]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import checks
-from .errors import Problems
-from .names import show
+from ..core.errors import Problems
+from ..core.names import show
 
 # platform -> its architecture, which is also the suffix of the tag its single-platform image gets
 NATIVE_PLATFORMS: dict[str, str] = {"linux/amd64": "amd64", "linux/arm64": "arm64"}

@@ -4,8 +4,8 @@ GetLifecyclePolicyPreview.
 
 Calling it::
 
-    from ecr_spec.lifecycle import parse_policy_text
-    from ecr_spec.lifecycle_evaluation import Image, evaluate, image_from_detail, preview_results, preview_summary
+    from ecr_spec.model.lifecycle import parse_policy_text
+    from ecr_spec.model.lifecycle_evaluation import Image, evaluate, image_from_detail, preview_results, preview_summary
 
     rules = parse_policy_text(lifecycle_policy_text)           # checked, typed rules
     images = [image_from_detail(d) for d in image_details]       # DescribeImages imageDetails (status ANY)
@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
 from .lifecycle import LifecycleRule
-from .tags import wildcard_match
+from ..core.tags import wildcard_match
 
 STANDARD, ARCHIVE, ACTIVATING = "standard", "archive", "activating"
 _STATUS_TO_CLASS = {"ACTIVE": STANDARD, "ARCHIVED": ARCHIVE, "ACTIVATING": ACTIVATING}

@@ -1,4 +1,4 @@
-"""Reads the spec's ``organization`` section (the model and what it means: ``ecr_spec.organization``).
+"""Reads the spec's ``organization`` section (the model and what it means: ``ecr_spec.model.organization``).
 
     "organization": {
       "environment": "management",          # required: the account that holds the StackSets (its stack)
@@ -17,7 +17,7 @@
         "retain_stacks_on_account_removal": false,      # default false: an account leaving the OU loses the stack
         "description": "..."}]}            # (its repositories stay: they are retained unless removal_policy says destroy)
 
-Every rule comes from AWS's pages, cited in ``ecr_spec.limits`` and docs/organization.md.
+Every rule comes from AWS's pages, cited in ``ecr_spec.core.limits`` and docs/organization.md.
 """
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from . import stack_set_checks
-from .errors import Problems
-from .limits import (MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT,
+from ..core.errors import Problems
+from ..core.limits import (MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT,
                      MIN_MAX_CONCURRENT_PERCENTAGE)
-from .model import Environment, Repository
-from .names import show
-from .organization import OperationPreferences, Organization, StackSet
-from .repository_parse import first_definition, parse_repository
-from .shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
+from ..model.spec import Environment, Repository
+from ..core.names import show
+from ..model.organization import OperationPreferences, Organization, StackSet
+from .repository import first_definition, parse_repository
+from ..core.shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
 
 ORGANIZATION_KEYS = {"environment", "region", "call_as", "stack_sets"}
 STACK_SET_KEYS = {"name", "organizational_units", "regions", "repositories", "max_concurrent", "failure_tolerance",

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import checks, names
+from ..core import names
+from ..model import checks
 from .creation_templates import parse_creation_templates
-from .errors import Problems
-from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
-from .model import Environment, RegistrySpec, Repository
-from .organization_parse import parse_organization
-from .publisher import check_publisher_size, parse_publisher
-from .registry_parse import parse_registry
-from .replication import check_replication
-from .repository_parse import OBJECT_KEYS, REPOSITORY_KEYS, first_definition, parse_repository
-from .shapes import as_list as _list, as_object as _object, check_keys as _check_keys
+from ..core.errors import Problems
+from ..core.limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+from ..model.spec import Environment, RegistrySpec, Repository
+from .organization import parse_organization
+from ..model.publisher import check_publisher_size, parse_publisher
+from .registry import parse_registry
+from ..plan.replication import check_replication
+from .repository import OBJECT_KEYS, REPOSITORY_KEYS, first_definition, parse_repository
+from ..core.shapes import as_list as _list, as_object as _object, check_keys as _check_keys
 
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher", "organization"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn", "organizational_unit"}

@@ -5,7 +5,7 @@ rules can be pasted from the AWS documentation. Checks follow the ECR user guide
 policy properties in Amazon ECR", the evaluation rules on "Automate the cleanup of images by using lifecycle
 policies in Amazon ECR", the notes on "Examples of lifecycle policies in Amazon ECR" and "Archiving an image"
 (docs/lifecycle.md lists every rule with its page and every choice made where the pages are ambiguous).
-The evaluator is ``ecr_spec.lifecycle_evaluation``.
+The evaluator is ``ecr_spec.model.lifecycle_evaluation``.
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from .errors import Problems, SpecError
-from .limits import ARCHIVE_MIN_DAYS  # ECR's limits are named once, in limits.py; the old names stay importable
-from .limits import MAX_LIFECYCLE_POLICY_CHARS as MAX_POLICY_CHARS
-from .limits import MAX_LIFECYCLE_RULES as MAX_RULES
-from .limits import MAX_TAG_PATTERN_WILDCARDS as MAX_WILDCARDS
-from .limits import MIN_LIFECYCLE_POLICY_CHARS as MIN_POLICY_CHARS
-from .names import show
+from ..core.errors import Problems, SpecError
+from ..core.limits import ARCHIVE_MIN_DAYS  # ECR's limits are named once, in limits.py; the old names stay importable
+from ..core.limits import MAX_LIFECYCLE_POLICY_CHARS as MAX_POLICY_CHARS
+from ..core.limits import MAX_LIFECYCLE_RULES as MAX_RULES
+from ..core.limits import MAX_TAG_PATTERN_WILDCARDS as MAX_WILDCARDS
+from ..core.limits import MIN_LIFECYCLE_POLICY_CHARS as MIN_POLICY_CHARS
+from ..core.names import show
 
 TAG_STATUSES = ("tagged", "untagged", "any")
 COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")

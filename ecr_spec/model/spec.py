@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .lifecycle import LifecycleRule, policy_text
-from .limits import MAX_REPLICATION_FILTERS_PER_RULE
+from ..core.limits import MAX_REPLICATION_FILTERS_PER_RULE
 from .organization import Organization
 from .publisher import Publisher
 from .registry_settings import RegistrySettings
@@ -96,7 +96,7 @@ class ReplicationRule:
 @dataclass(frozen=True)
 class CreationTemplate:
     """One repository creation template (``registry.creation_templates``), deployed to the registries of
-    ``environments``; parsed and checked by ``ecr_spec.creation_templates``."""
+    ``environments``; parsed and checked by ``ecr_spec.parse.creation_templates``."""
 
     prefix: str
     applied_for: tuple[str, ...]
@@ -115,7 +115,7 @@ class CreationTemplate:
 def plan_rules(repositories: Iterable[Repository]) -> tuple[ReplicationRule, ...]:
     """The replication rules of one registry: repositories grouped by their *set* of destinations (listed in
     any order), destinations sorted, names in spec order, at most ``MAX_REPLICATION_FILTERS_PER_RULE`` names
-    per rule (see ``ecr_spec.replication`` for ECR's rules)."""
+    per rule (see ``ecr_spec.plan.replication`` for ECR's rules)."""
     groups: dict[tuple[Registry, ...], list[str]] = {}
     for repository in repositories:
         if repository.replicate_to:
@@ -133,8 +133,8 @@ class RegistrySpec:
     scan_type: str | None = "BASIC"
     registry_settings: RegistrySettings = field(default_factory=RegistrySettings)
     creation_templates: tuple[CreationTemplate, ...] = ()
-    publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.publisher
-    organization: Organization | None = None  # StackSets for organizational units; see ecr_spec.organization
+    publisher: Publisher | None = None  # the CodeBuild publisher (``publisher`` key); see ecr_spec.model.publisher
+    organization: Organization | None = None  # StackSets for organizational units; see ecr_spec.model.organization
 
     def creation_templates_in(self, target: Target) -> tuple[CreationTemplate, ...]:
         return tuple(t for t in self.creation_templates if target.environment in t.environments)
@@ -202,7 +202,7 @@ class RegistrySpec:
 
     def replication_rules(self, target: Target) -> tuple[ReplicationRule, ...]:
         """ECR allows one replication configuration per registry: the wishes of all repositories in
-        ``target`` merged by destination set and split at ECR's limits (see ``ecr_spec.replication``)."""
+        ``target`` merged by destination set and split at ECR's limits (see ``ecr_spec.plan.replication``)."""
         cache = self._cached("rules", dict)
         if target not in cache:
             cache[target] = plan_rules(self.repositories_in(target))

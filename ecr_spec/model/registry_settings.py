@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import names
-from .errors import Problems
-from .limits import (CREDENTIAL_ARN_CHARS, MAX_PULL_THROUGH_CACHE_RULES, MAX_SCANNING_FILTER_CHARS,  # named once
+from ..core import names
+from ..core.errors import Problems
+from ..core.limits import (CREDENTIAL_ARN_CHARS, MAX_PULL_THROUGH_CACHE_RULES, MAX_SCANNING_FILTER_CHARS,  # named once
                      MAX_SCANNING_FILTERS, MAX_SCANNING_RULES, MAX_SIGNING_FILTER_CHARS, MAX_SIGNING_FILTERS,
                      MAX_SIGNING_PROFILE_ARN_CHARS, MAX_SIGNING_RULES)
-from .limits import PULL_THROUGH_CACHE_PREFIX_CHARS as PREFIX_CHARS
-from .names import show
+from ..core.limits import PULL_THROUGH_CACHE_PREFIX_CHARS as PREFIX_CHARS
+from ..core.names import show
 
 # --- scanning (CloudFormation ScanningRule / botocore RegistryScanningRule) --------------------------------
 SCAN_TYPES = ("BASIC", "ENHANCED")

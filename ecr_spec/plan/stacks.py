@@ -5,15 +5,15 @@ turns these into stacks; nothing outside ``ecr_spec`` needs the replication plan
 - Each environment's registry gets its repositories, its replication rules, its creation templates and the
   spec's registry settings; a registry that only receives replicas (another region of an environment's
   account) gets a stack of its own with just those replicas.
-- Every registry declares the replicas other registries send it (see ``ecr_spec.replication``), and a source
+- Every registry declares the replicas other registries send it (see ``ecr_spec.plan.replication``), and a source
   registry's stack depends on its destinations' stacks, so ``cdk deploy --all`` creates replicas first.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import CreationTemplate, RegistrySpec, ReplicationRule, Repository, Target
-from .registry_settings import RegistrySettings
+from ..model.spec import CreationTemplate, RegistrySpec, ReplicationRule, Repository, Target
+from ..model.registry_settings import RegistrySettings
 from .replication import all_targets, replicas_in, stack_dependencies
 
 

@@ -9,7 +9,7 @@ other account, which becomes that account's ``publish_role_arn``.
                   "platforms": ["linux/amd64", "linux/arm64"]}  # default: none, one image per build on x86-64
 
 With ``platforms``, each platform is built natively on its own CodeBuild architecture and a last build assembles
-the multi-platform image (``ecr_spec.publisher_platforms``, docs/publisher.md).
+the multi-platform image (``ecr_spec.model.publisher_platforms``, docs/publisher.md).
 
 With a publisher, each environment in another account gets ``publish_role_arn``
 ``arn:aws:iam::ACCOUNT:role/ROLE_NAME`` unless it names one already; a named one must be that role (any
@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from . import checks
-from .errors import Problems
-from .names import show
+from ..core.errors import Problems
+from ..core.names import show
 from .publisher_platforms import check_platforms
-from .shapes import check_home_region, check_keys, home_environment
+from ..core.shapes import check_home_region, check_keys, home_environment
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"

@@ -21,7 +21,7 @@ _MUTABLE_TAG_FILTER = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:key/[A-Za-z0-9-]+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$")
 # AWS CloudFormation API Reference, DeploymentTargets ``OrganizationalUnitIds`` and CreateStackSet ``StackSetName``
-# (botocore ``OrganizationalUnitId``; the AWS::CloudFormation::StackSet resource schema): see ecr_spec.limits.
+# (botocore ``OrganizationalUnitId``; the AWS::CloudFormation::StackSet resource schema): see ecr_spec.core.limits.
 _ORGANIZATIONAL_UNIT = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 _STACK_SET_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}$")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from . import checks
-from .errors import Problems
-from .names import show
-from .registry_settings import (SCAN_TYPES, PullThroughCacheRule, RegistrySettings, ScanningRule, SigningRule,
+from ..model import checks
+from ..core.errors import Problems
+from ..core.names import show
+from ..model.registry_settings import (SCAN_TYPES, PullThroughCacheRule, RegistrySettings, ScanningRule, SigningRule,
                                 check_pull_through_cache, check_pull_through_cache_list, check_scanning,
                                 check_signing_list, check_signing_rule)
-from .shapes import as_list, check_keys, objects
+from ..core.shapes import as_list, check_keys, objects
 
 _REGISTRY_KEYS = {"scan_type", "scanning_rules", "pull_through_cache", "signing", "creation_templates"}
 _SCANNING_RULE_KEYS = {"frequency", "filters"}
@@ -19,7 +19,7 @@ _PULL_THROUGH_CACHE_KEYS = {"ecr_repository_prefix", "upstream_registry_url", "c
                             "upstream_repository_prefix", "environments"}
 _SIGNING_KEYS = {"signing_profile_arn", "filters", "environments"}
 
-Environments = Mapping[str, Any]  # name -> ecr_spec.model.Environment (account, regions)
+Environments = Mapping[str, Any]  # name -> ecr_spec.model.spec.Environment (account, regions)
 
 
 def parse_registry(raw: Any, environments: Environments, problems: Problems) -> tuple[str | None, RegistrySettings]:

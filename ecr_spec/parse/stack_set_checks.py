@@ -5,19 +5,20 @@ Sources: AWS CloudFormation Template Reference, AWS::CloudFormation::StackSet (a
 ``StackSetName``, ``TemplateBody`` at most 51,200 bytes; API Reference, DeploymentTargets (OU ids) and
 StackSetOperationPreferences (ranges; "MaxConcurrentCount is at most one more than the FailureToleranceCount if
 you're using STRICT_FAILURE_TOLERANCE"); User Guide, "Prerequisites for using CloudFormation StackSets" (no
-trusted access with AWS Organizations in the China regions). Limits: ``ecr_spec.limits``.
+trusted access with AWS Organizations in the China regions). Limits: ``ecr_spec.core.limits``.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import checks, names
-from .errors import Problems
-from .limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MAX_STACK_SET_ORGANIZATIONAL_UNITS,
+from ..core import names
+from ..model import checks
+from ..core.errors import Problems
+from ..core.limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MAX_STACK_SET_ORGANIZATIONAL_UNITS,
                      MAX_STACK_SET_TEMPLATE_BODY_BYTES, MIN_FAILURE_TOLERANCE_COUNT,
                      MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT, MIN_MAX_CONCURRENT_PERCENTAGE)
-from .names import show
-from .organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
+from ..core.names import show
+from ..model.organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
 
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs.html
 NO_SERVICE_MANAGED_REGIONS = ("cn-",)

@@ -27,14 +27,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Iterable, Mapping
 
-from .errors import Problems
-from .limits import MAX_REPLICATION_DESTINATIONS_PER_RULE as MAX_DESTINATIONS_PER_RULE  # named once, in limits.py
-from .limits import MAX_REPLICATION_FILTERS_PER_RULE as MAX_FILTERS_PER_RULE
-from .limits import MAX_REPLICATION_RULES as MAX_RULES
-from .limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
-from .model import Registry, RegistrySpec, Repository, Target
-from .model import plan_rules  # noqa: F401  (RegistrySpec.replication_rules' planning, importable from here too)
-from .names import show
+from ..core.errors import Problems
+from ..core.limits import MAX_REPLICATION_DESTINATIONS_PER_RULE as MAX_DESTINATIONS_PER_RULE  # named once, in limits.py
+from ..core.limits import MAX_REPLICATION_FILTERS_PER_RULE as MAX_FILTERS_PER_RULE
+from ..core.limits import MAX_REPLICATION_RULES as MAX_RULES
+from ..core.limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+from ..model.spec import Registry, RegistrySpec, Repository, Target
+from ..model.spec import plan_rules  # noqa: F401  (RegistrySpec.replication_rules' planning, importable from here too)
+from ..core.names import show
 
 PREFIX_OPT_IN_KEY = "replicate_by_prefix"
 

@@ -1,0 +1,1 @@
+"""The typed spec: the whole spec (``spec``) and each feature's settings with ECR's rules for them (lifecycle, registry settings, organization, publisher, repository policies), and the value checks they share."""

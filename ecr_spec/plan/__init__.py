@@ -1,0 +1,1 @@
+"""What the spec plans from the model: replication rules per source registry, one stack per registry."""

@@ -24,7 +24,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from ecr_constructs import EcrRepository
-from ecr_spec.model.lifecycle import keep_last_rule, untagged_rule
+from ecr_spec import keep_last_rule, untagged_rule
 
 IAM5 = "AwsSolutions::AwsSolutions-IAM5"
 TOKEN_REASON = ("ecr:GetAuthorizationToken has no resource-level permissions: AWS documents Resource '*' for it "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 
 from ecr_constructs import EcrRepository, PublisherProject, RegistryStack, build_registry, exit_on_spec_errors
-from ecr_spec.model.lifecycle import keep_last_rule, untagged_rule
+from ecr_spec import keep_last_rule, untagged_rule
 
 SPEC = {
     "environments": {

@@ -22,8 +22,8 @@ from ecr_spec.errors import Problems
 from ecr_spec.lifecycle import LifecycleRule, policy_text
 from ecr_spec.policy import MAX_POLICY_CHARS, policy_document
 
-from .errors import PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
+from ..core.errors import PropsError
+from ..repository.lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
 
 if TYPE_CHECKING:
     from ecr_spec.creation_templates import CreationTemplate

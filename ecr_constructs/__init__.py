@@ -3,23 +3,23 @@ per-registry settings, the per-(environment, region) stack, and ``build_registry
 never read context or the environment; give them typed props (see ``ecr_spec`` for the typed spec)."""
 from typing import TYPE_CHECKING
 
-from .app_errors import exit_on_spec_errors
-from .build import build_registry
-from .creation_template import RepositoryCreationTemplate
-from .errors import CdkVersionError, EcrConstructsError, PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES
-from .pull_through_cache import PullThroughCacheRule
-from .registry import RegistryReplication, ReplicationRegistryPolicy
-from .repository import EcrRepository
-from .scanning import RegistryScanning
-from .signing import RegistrySigning
-from .stack import RegistryStack, construct_id
+from .app.build import build_registry
+from .app.errors import exit_on_spec_errors
+from .core.errors import CdkVersionError, EcrConstructsError, PropsError
+from .registry.creation_template import RepositoryCreationTemplate
+from .registry.pull_through_cache import PullThroughCacheRule
+from .registry.replication import RegistryReplication, ReplicationRegistryPolicy
+from .registry.scanning import RegistryScanning
+from .registry.signing import RegistrySigning
+from .repository.ecr_repository import EcrRepository
+from .repository.lifecycle import DEFAULT_LIFECYCLE_RULES
+from .stacks.registry_stack import RegistryStack, construct_id
 
 if TYPE_CHECKING:  # loaded lazily at run time (``__getattr__`` below); type checkers see them here
-    from .organization_stack import OrganizationStack
-    from .publisher import PublisherProject, PublisherRole
-    from .stack_set import RepositoryStackSet
-    from .stack_set_template import RepositoryStackSetTemplate
+    from .publisher.project import PublisherProject, PublisherRole
+    from .stacks.organization_stack import OrganizationStack
+    from .stacks.stack_set import RepositoryStackSet
+    from .stacks.stack_set_template import RepositoryStackSetTemplate
 
 __all__ = ["EcrConstructsError", "PropsError", "CdkVersionError", "DEFAULT_LIFECYCLE_RULES", "EcrRepository", "RegistryReplication",
            "RepositoryCreationTemplate", "RegistryScanning", "ReplicationRegistryPolicy", "RegistryStack",
@@ -27,8 +27,9 @@ __all__ = ["EcrConstructsError", "PropsError", "CdkVersionError", "DEFAULT_LIFEC
            "PublisherRole", "build_registry", "exit_on_spec_errors", "OrganizationStack", "RepositoryStackSet",
            "RepositoryStackSetTemplate"]
 
-_LAZY = {"PublisherProject": "publisher", "PublisherRole": "publisher", "OrganizationStack": "organization_stack",
-         "RepositoryStackSet": "stack_set", "RepositoryStackSetTemplate": "stack_set_template"}
+_LAZY = {"PublisherProject": "publisher.project", "PublisherRole": "publisher.project",
+         "OrganizationStack": "stacks.organization_stack", "RepositoryStackSet": "stacks.stack_set",
+         "RepositoryStackSetTemplate": "stacks.stack_set_template"}
 
 
 def __getattr__(name: str) -> object:

@@ -1,7 +1,7 @@
 """The spec's ``organization`` section as typed values: repositories that every account of an organizational unit
 (OU) gets, delivered by CloudFormation StackSets with service-managed permissions (read by
 ``ecr_spec.parse.organization``; turned into ``AWS::CloudFormation::StackSet`` resources by
-``ecr_constructs.stack_set``).
+``ecr_constructs.stacks.stack_set``).
 
 A StackSet deploys one template to every account of its OUs (and their child OUs), in each of its regions, and,
 with automatic deployment, to every account that joins them later. Its repositories are part of the spec's

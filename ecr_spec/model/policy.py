@@ -1,7 +1,7 @@
 """Repository-policy facts shared by the spec checks and the constructs: action lists and the size check.
 
 ECR rejects a repository policy over 10,240 characters when the stack deploys, long after synth. The
-constructs emit one statement per kind of access (see ecr_constructs/permissions.py); ``policy_chars``
+constructs emit one statement per kind of access (see ecr_constructs/repository/permissions.py); ``policy_chars``
 renders the same document as CloudFormation will hand it to ECR, so the limit is checked at synth.
 """
 from __future__ import annotations

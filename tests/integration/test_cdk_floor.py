@@ -1,6 +1,6 @@
-"""The lowest aws-cdk-lib the library works with (``ecr_constructs.cdk_versions.LOWEST``, pyproject.toml's floor):
-the wheel installs beside exactly that release without replacing it, and the example consumer app synthesizes
-there; a feature that needs a newer release stops the synth with one line naming the version.
+"""The lowest aws-cdk-lib the library works with (``ecr_constructs.core.cdk_versions.LOWEST``, pyproject.toml's
+floor): the wheel installs beside exactly that release without replacing it, and the example consumer app
+synthesizes there; a feature that needs a newer release stops the synth with one line naming the version.
 
 The virtualenv with aws-cdk-lib at the floor is kept under the temp directory, keyed by the version (installing
 aws-cdk-lib takes about a minute); each run installs the freshly built wheel into it again.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ecr_constructs.cdk_versions import LOWEST, SIGNING
+from ecr_constructs.core.cdk_versions import LOWEST, SIGNING
 
 from .wheel_helpers import REGISTRY_APP, ROOT, new_venv, run, synth_app, synthesized_app
 

@@ -16,7 +16,7 @@ REASON = ("Organisation-wide pull was asked for in the spec: the '*' principal i
 
 def test_without_the_validations_api_the_organisation_acknowledgement_is_cdk_nag_2_metadata(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ecr_constructs.acknowledgements._VALIDATIONS", None)
+    monkeypatch.setattr("ecr_constructs.core.acknowledgements._VALIDATIONS", None)
     stack = new_stack()
     EcrRepository(stack, "Repo", repository_name="team/app", pull_organization_id="o-a1b2c3d4e5")
     metadata = only_resource(Template.from_stack(stack), "AWS::ECR::Repository")["Metadata"]
@@ -26,9 +26,9 @@ def test_without_the_validations_api_the_organisation_acknowledgement_is_cdk_nag
 def test_a_finding_becomes_the_rule_id_with_applies_to(monkeypatch: pytest.MonkeyPatch) -> None:
     from aws_cdk import aws_iam as iam
 
-    from ecr_constructs.acknowledgements import acknowledge
+    from ecr_constructs.core.acknowledgements import acknowledge
 
-    monkeypatch.setattr("ecr_constructs.acknowledgements._VALIDATIONS", None)
+    monkeypatch.setattr("ecr_constructs.core.acknowledgements._VALIDATIONS", None)
     stack = new_stack()
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
     acknowledge(role, "AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken takes no resource")

@@ -9,7 +9,7 @@ import json
 from aws_cdk.assertions import Template
 
 from ecr_constructs import EcrRepository
-from ecr_constructs.lifecycle import l2_can_express
+from ecr_constructs.repository.lifecycle import l2_can_express
 from ecr_spec import parse_policy_text
 from ecr_spec.model.lifecycle import keep_last_rule, untagged_rule
 

@@ -18,8 +18,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError, RegistryStack
-from ecr_constructs.publisher import PUBLISH_ACTIONS, PUBLISHER_REQUIREMENTS, PublisherProject
-from ecr_constructs.publisher_stacks import add_publisher
+from ecr_constructs.publisher.project import PUBLISH_ACTIONS, PUBLISHER_REQUIREMENTS, PublisherProject
+from ecr_constructs.stacks.publisher import add_publisher
 from ecr_spec import RegistrySpec
 
 from .cdk_helpers import account_arn, new_stack, only_resource

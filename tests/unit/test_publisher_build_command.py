@@ -10,9 +10,8 @@ from pathlib import Path
 
 from aws_cdk import aws_codebuild as codebuild
 
-from ecr_constructs.publisher import buildspec
-from ecr_constructs.publisher_buildspec import batch_buildspec
-from ecr_constructs.publisher_platforms import default_arm_image, plan
+from ecr_constructs.publisher.buildspec import batch_buildspec, buildspec
+from ecr_constructs.publisher.platforms import default_arm_image, plan
 
 
 def arguments(tmp_path: Path, **variables: str) -> list[str]:

@@ -18,7 +18,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError
-from ecr_constructs.publisher import PublisherProject
+from ecr_constructs.publisher.project import PublisherProject
 
 from .cdk_helpers import new_stack, only_resource
 from .spec_helpers import parsed, spec

@@ -1,6 +1,6 @@
 """Each repository's output gives the ARN and URI CloudFormation reports for the repository: the L2's
 ``repository_arn`` (``Fn::GetAtt`` ``Arn``) and its URI helper (account and region split out of that ARN), with the
-partition and URL suffix left to CloudFormation's pseudo parameters (``ecr_constructs.outputs``).
+partition and URL suffix left to CloudFormation's pseudo parameters (``ecr_constructs.core.outputs``).
 
 Sources: CloudFormation, "AWS::ECR::Repository", return values
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html): ``Ref`` is the

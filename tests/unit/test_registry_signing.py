@@ -105,7 +105,7 @@ def test_on_an_aws_cdk_lib_without_signing_a_spec_with_signing_is_one_error_line
     from ecr_constructs import build_registry, exit_on_spec_errors
 
     monkeypatch.delattr(ecr, "CfnSigningConfiguration")  # as in aws-cdk-lib 2.229.0 and older
-    monkeypatch.setattr("ecr_constructs.cdk_versions.installed", lambda: "2.221.0")
+    monkeypatch.setattr("ecr_constructs.core.cdk_versions.installed", lambda: "2.221.0")
     out = io.StringIO()
     with pytest.raises(SystemExit), exit_on_spec_errors(out):
         build_registry(cdk.App(), spec(registry={"signing": [{"signing_profile_arn": PROFILE}]}))

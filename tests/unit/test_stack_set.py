@@ -19,8 +19,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 from ecr_constructs import PropsError, RegistryStack, build_registry
-from ecr_constructs.stack_set import RepositoryStackSet
-from ecr_constructs.stack_set_template import RepositoryStackSetTemplate
+from ecr_constructs.stacks.stack_set import RepositoryStackSet
+from ecr_constructs.stacks.stack_set_template import RepositoryStackSetTemplate
 from ecr_spec import Target
 
 from .spec_helpers import parsed

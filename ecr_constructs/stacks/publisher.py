@@ -14,8 +14,8 @@ from aws_cdk import aws_iam as iam
 from ecr_spec.model.spec import RegistrySpec, Target
 from ecr_spec.model.publisher import build_spec, publisher_accounts
 
-from .publisher import PublisherProject, PublisherRole
-from .stack import RegistryStack, construct_id
+from ..publisher.project import PublisherProject, PublisherRole
+from .registry_stack import RegistryStack, construct_id
 
 
 def _repositories_of_account(stack: RegistryStack, spec: RegistrySpec, account: str) -> list[ecr.IRepository]:

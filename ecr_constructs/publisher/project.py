@@ -24,11 +24,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from .acknowledgements import acknowledge
-from .errors import PropsError
-from .publisher_buildspec import batch_buildspec, buildspec
-from .publisher_package import SOURCE_FILES, PackageError, PublisherSource, publisher_source
-from .publisher_platforms import BatchBuild, check_props, default_arm_image, enable_batch, plan
+from ..core.acknowledgements import acknowledge
+from ..core.errors import PropsError
+from .buildspec import batch_buildspec, buildspec
+from .package import SOURCE_FILES, PackageError, PublisherSource, publisher_source
+from .platforms import BatchBuild, check_props, default_arm_image, enable_batch, plan
 
 # image_pipeline's run-time dependencies, pinned as in requirements.txt (a unit test keeps them in step).
 PUBLISHER_REQUIREMENTS = ("boto3==1.44.8", "docker==7.2.0", "PyYAML==6.0.4")
@@ -86,7 +86,7 @@ def _name_of(repository: ecr.IRepository) -> str:
 class PublisherProject(Construct):
     """A CodeBuild project that installs this project's ``image-pipeline`` and publishes one image per build, or,
     with ``platforms``, one multi-platform image per batch build: each platform built natively on its own
-    architecture, then the index over them (``ecr_constructs.publisher_platforms``).
+    architecture, then the index over them (``ecr_constructs.publisher.platforms``).
 
     :param registry_spec: the (JSON-able) registry spec the build reads: at least the environments, with each
         other account's ``publish_role_arn``, and the published repositories (``ecr_spec.model.publisher.build_spec``).
@@ -100,7 +100,7 @@ class PublisherProject(Construct):
         an index): a requirement such as ``ecr-registry-as-code==0.2.0`` or ``git+https://...@v1``. Default:
         None, the very ``image_pipeline`` this app runs with, as an S3 asset the build downloads: this checkout's
         source (``source_dir``), or, in an installed distribution, that distribution as a wheel of the same
-        version (``ecr_constructs.publisher_package``).
+        version (``ecr_constructs.publisher.package``).
     :param source_dir: a checkout (with ``pyproject.toml``) bundled when ``package`` is None. Default: the one
         holding this module when it is a checkout.
     :param requirements: pinned run-time dependencies installed with it. Default: ``PUBLISHER_REQUIREMENTS``.

@@ -12,7 +12,7 @@ from constructs import Construct
 from ecr_spec.core.errors import Problems
 from ecr_spec.model.registry_settings import ScanningRule, check_scanning
 
-from .errors import PropsError
+from ..core.errors import PropsError
 
 
 def default_rules(scan_type: str, repositories: Sequence[str]) -> tuple[ScanningRule, ...]:

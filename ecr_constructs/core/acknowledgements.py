@@ -1,7 +1,7 @@
 """Acknowledging a cdk-nag finding with its reason, on the aws-cdk-lib the app has.
 
 aws-cdk-lib's own ``Validations.of(scope).acknowledge(Acknowledgment(...))`` (what cdk-nag 3 reads) is newer than
-the oldest aws-cdk-lib this library supports (``ecr_constructs.cdk_versions``). On an aws-cdk-lib without it,
+the oldest aws-cdk-lib this library supports (``ecr_constructs.core.cdk_versions``). On an aws-cdk-lib without it,
 the acknowledgement is written the way cdk-nag 2 reads suppressions, which is also what that cdk-nag's own
 ``NagSuppressions.add_resource_suppressions`` writes: ``cdk_nag`` metadata on the CloudFormation resource,
 ``{"rules_to_suppress": [{"reason", "id", "applies_to"}]}``, a finding ``RULE[FINDING]`` as ``id`` RULE with

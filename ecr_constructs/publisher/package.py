@@ -47,7 +47,7 @@ class PublisherSource:
 
 def checkout_dir() -> Path:
     """The folder holding this package: a checkout when it has a pyproject.toml, else site-packages."""
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 def publisher_source(source_dir: Path | None = None) -> PublisherSource:
@@ -84,7 +84,7 @@ def installed_wheel(into: Path | None = None) -> Path:
     if not any(path.startswith("image_pipeline/") for path in entries):
         raise PackageError(f"the installed {DISTRIBUTION} {version} lists no image_pipeline files; "
                            "give package= (a pip requirement)")
-    entries[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: ecr_constructs.publisher_package\n"
+    entries[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: ecr_constructs.publisher.package\n"
                                 b"Root-Is-Purelib: true\nTag: py3-none-any\n")
     record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in sorted(entries.items()))
     entries[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()

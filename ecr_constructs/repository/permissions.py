@@ -16,7 +16,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
-from .acknowledgements import acknowledge
+from ..core.acknowledgements import acknowledge
 
 ORGANIZATION_ACKNOWLEDGEMENT = (
     "Organisation-wide pull was asked for in the spec: the '*' principal is limited by an aws:PrincipalOrgID "

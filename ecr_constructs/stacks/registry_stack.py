@@ -11,10 +11,10 @@ from ecr_spec.model.registry_settings import RegistrySettings
 
 from ecr_spec.parse.creation_templates import CreationTemplate
 
-from .creation_template import creation_template, replica_settings
-from .registry import RegistryReplication, ReplicationRegistryPolicy
-from .registry_settings import add_registry_settings
-from .repository import EcrRepository
+from ..registry.creation_template import creation_template, replica_settings
+from ..registry.replication import RegistryReplication, ReplicationRegistryPolicy
+from ..registry.settings import add_registry_settings
+from ..repository.ecr_repository import EcrRepository
 from .spec_repositories import add_repositories, construct_id  # noqa: F401  (construct_id: importable from here too)
 
 

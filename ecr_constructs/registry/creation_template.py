@@ -22,8 +22,8 @@ from ecr_spec.core.errors import Problems
 from ecr_spec.model.lifecycle import LifecycleRule, policy_text
 from ecr_spec.model.policy import MAX_POLICY_CHARS, policy_document
 
-from .errors import PropsError
-from .lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
+from ..core.errors import PropsError
+from ..repository.lifecycle import DEFAULT_LIFECYCLE_RULES, check_lifecycle_rules
 
 if TYPE_CHECKING:
     from ecr_spec.parse.creation_templates import CreationTemplate

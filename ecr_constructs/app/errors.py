@@ -8,7 +8,7 @@ from typing import Iterator, TextIO
 
 from ecr_spec import SpecError
 
-from .errors import EcrConstructsError
+from ..core.errors import EcrConstructsError
 
 
 @contextmanager

@@ -12,9 +12,9 @@ from constructs import Construct
 from ecr_spec.core.errors import Problems
 from ecr_spec.model.registry_settings import MAX_SIGNING_RULES, SigningRule, check_signing_rule
 
-from .cdk_versions import SIGNING, require
-from .errors import PropsError
-from .tokens import is_token
+from ..core.cdk_versions import SIGNING, require
+from ..core.errors import PropsError
+from ..core.tokens import is_token
 
 
 class RegistrySigning(Construct):

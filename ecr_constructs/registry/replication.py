@@ -16,9 +16,8 @@ from ecr_spec.core.errors import Problems
 from ecr_spec.model.spec import ReplicationRule
 from ecr_spec.plan.replication import MAX_DESTINATIONS_PER_RULE, MAX_FILTERS_PER_RULE, MAX_RULES
 
-from .errors import PropsError
+from ..core.errors import PropsError
 
-from .scanning import RegistryScanning  # noqa: F401  (moved to scanning.py; imported here for old callers)
 
 REPLICATION_ACTIONS = ("ecr:CreateRepository", "ecr:ReplicateImage")
 

@@ -1,7 +1,7 @@
 """``RepositoryStackSet``: repositories every account of some organizational units gets, as one
 ``AWS::CloudFormation::StackSet`` with service-managed permissions (AWS Organizations).
 
-CloudFormation deploys the template (``ecr_constructs.stack_set_template``) to every account of the OUs and
+CloudFormation deploys the template (``ecr_constructs.stacks.stack_set_template``) to every account of the OUs and
 their child OUs, in each region, and, with automatic deployment (always on here), to every account that joins
 them later; an account that leaves loses its stack instance (its repositories stay unless their removal policy
 is ``destroy``, or all of it with ``retain_stacks_on_account_removal``). The StackSet lives in the organization's
@@ -20,7 +20,7 @@ from ecr_spec.core.errors import Problems
 from ecr_spec.model.spec import Repository
 from ecr_spec.model.organization import OperationPreferences
 
-from .errors import PropsError
+from ..core.errors import PropsError
 from .stack_set_template import template_body
 
 

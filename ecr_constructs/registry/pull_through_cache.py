@@ -14,8 +14,8 @@ from ecr_spec.core.errors import Problems
 from ecr_spec.model.registry_settings import PullThroughCacheRule as Rule
 from ecr_spec.model.registry_settings import check_pull_through_cache
 
-from .errors import PropsError
-from .tokens import is_token
+from ..core.errors import PropsError
+from ..core.tokens import is_token
 
 
 def _concrete(value: str) -> str | None:

@@ -1,7 +1,7 @@
 """The template a StackSet deploys: ``RepositoryStackSetTemplate`` and its ``TemplateBody`` (``template_body``).
 
 The stack declares the StackSet's repositories exactly as a registry's stack declares its own
-(``ecr_constructs.spec_repositories``: the same ``EcrRepository``, logical ids and outputs), but with no
+(``ecr_constructs.stacks.spec_repositories``: the same ``EcrRepository``, logical ids and outputs), but with no
 environment: every stack instance is its own account and region, so those are the ``AWS::AccountId`` and
 ``AWS::Region`` pseudo parameters. It uses ``BootstraplessSynthesizer``: accounts that join an organizational unit
 later are never bootstrapped for the CDK, so the template must not ask for the bootstrap version parameter.

@@ -19,12 +19,12 @@ from ecr_spec.core.errors import Problems
 from ecr_spec.model.lifecycle import LifecycleRule
 from ecr_spec.model.policy import partition_of
 
+from ..core.errors import PropsError
+from ..core.logical_ids import keep_wrapped_logical_id
+from ..core.tokens import is_token
 from .cdk_lifecycle import typed_lifecycle_rules
-from .errors import PropsError
 from .lifecycle import DEFAULT_LIFECYCLE_RULES, apply_lifecycle_policy, l2_lifecycle_rules
-from .logical_ids import keep_wrapped_logical_id
 from .permissions import grant_accounts, grant_organization, grant_services
-from .tokens import is_token
 
 
 @lru_cache(maxsize=None)

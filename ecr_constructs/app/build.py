@@ -16,7 +16,7 @@ from constructs import Construct
 from ecr_spec import RegistrySpec, Target, load_spec, load_spec_file
 from ecr_spec.plan.stacks import stack_plans
 
-from .stack import RegistryStack
+from ..stacks.registry_stack import RegistryStack
 
 SpecSource = Union[RegistrySpec, Mapping[str, Any], str, PathLike[str]]
 
@@ -62,9 +62,9 @@ def build_registry(scope: Construct, spec: SpecSource) -> list[RegistryStack]:
         for destination in plan.depends_on:  # replicas exist before the source starts replicating
             add_dependency(stacks[destination], "its replicas are declared there")
     if registry_spec.publisher is not None:  # CodeBuild project and roles: imported only when asked for (1.5 s)
-        from .publisher_stacks import add_publisher
+        from ..stacks.publisher import add_publisher
         add_publisher(stacks, registry_spec)
     if registry_spec.organization is not None:  # StackSets: imported only when asked for
-        from .organization_stack import OrganizationStack
+        from ..stacks.organization_stack import OrganizationStack
         OrganizationStack(scope, organization=registry_spec.organization, repositories=registry_spec.repositories)
     return list(stacks.values())

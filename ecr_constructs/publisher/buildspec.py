@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .publisher_platforms import ASSEMBLE_STEP, STEP_VARIABLE, BatchBuild
+from .platforms import ASSEMBLE_STEP, STEP_VARIABLE, BatchBuild
 
 SPEC_VARIABLE = "ECR_PUBLISHER_SPEC"
 SPEC_FILE = "/tmp/ecr-publisher-spec.json"

@@ -2,7 +2,7 @@
 registry's stack (``RegistryStack``) and a StackSet's template (``RepositoryStackSetTemplate``) both declare.
 
 Each repository gets the construct id of its name (``construct_id``) and one output, ``{"name", "arn", "uri",
-"dualstack_uri"}`` (``ecr_constructs.outputs``). The repositories that ask for KMS without naming a key share one
+"dualstack_uri"}`` (``ecr_constructs.core.outputs``). The repositories that ask for KMS without naming a key share one
 customer-managed, rotating key per stack.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from constructs import Construct
 
 from ecr_spec.model.spec import Repository
 
-from .dualstack import dualstack_host
-from .outputs import repository_output
-from .repository import EcrRepository
+from ..core.dualstack import dualstack_host
+from ..core.outputs import repository_output
+from ..repository.ecr_repository import EcrRepository
 
 _REMOVAL = {"retain": cdk.RemovalPolicy.RETAIN, "destroy": cdk.RemovalPolicy.DESTROY}
 

@@ -15,12 +15,11 @@ running sandbox's gateway (registry faults) or moto (``"api"``) with the per-san
 
 from __future__ import annotations
 
-from ecr_sandbox.control.errors import SandboxError
 from ecr_sandbox.common.admin import GATEWAY_FAULTS, MOTO_FAULTS, MOTO_LIFECYCLE, MOTO_SETTINGS
 from ecr_sandbox.common.faults import FaultError, admin_call
+from ecr_sandbox.control.errors import SandboxError
 from ecr_sandbox.control.secretfile import secret_path
 from ecr_sandbox.control.state import Paths, State
-
 
 
 def _secret(paths: Paths) -> str:

@@ -6,9 +6,8 @@ deployed template reads back through the ECR API as written), ECR's tokens and I
 the account settings (``ecr_sandbox.moto_ext.account_settings``), and ``install_faults``: the sandbox's
 admin calls (``ecr_sandbox.common.admin``: per-sandbox secret in ``X-Sandbox-Secret``), of which
 ``POST|DELETE /_sandbox/faults`` arms API faults (``throttle``: HTTP 429 ``ThrottlingException``) for the next N
-ECR calls (see docs/sandbox-faults.md). After
-every call that may have changed moto's state it writes a new generation (``ecr_sandbox.common.generation``), so
-the gateway knows what it read from moto is still true.
+ECR calls (see docs/sandbox-faults.md). After every call that may have changed moto's state it writes a new
+generation (``ecr_sandbox.common.generation``), so the gateway knows what it read from moto is still true.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ from typing import Any, Callable
 
 from ..core import names
 from ..core.errors import Problems
-from .lifecycle import LifecycleRule, check_rules, parse_rule
 from ..core.limits import MAX_MUTABLE_TAG_FILTERS, MAX_REPOSITORY_POLICY_CHARS
 from ..core.names import show
-from .policy import policy_chars
 from ..core.shapes import as_list, not_a_list
+from .lifecycle import LifecycleRule, check_rules, parse_rule
+from .policy import policy_chars
 
 Check = Callable[[Any], "str | None"]
 Skip = Callable[[Any], bool]

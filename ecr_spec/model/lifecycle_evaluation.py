@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from .lifecycle import LifecycleRule
 from ..core.tags import wildcard_match
+from .lifecycle import LifecycleRule
 
 STANDARD, ARCHIVE, ACTIVATING = "standard", "archive", "activating"
 _STATUS_TO_CLASS = {"ACTIVE": STANDARD, "ARCHIVED": ARCHIVE, "ACTIVATING": ACTIVATING}

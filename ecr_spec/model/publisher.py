@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
-from . import checks
 from ..core.errors import Problems
 from ..core.names import show
-from .publisher_platforms import check_platforms
 from ..core.shapes import check_home_region, check_keys, home_environment
+from . import checks
+from .publisher_platforms import check_platforms
 
 DEFAULT_ROLE_NAME = "ecr-image-publisher"
 BUILD_ROLE_SUFFIX = "-build"

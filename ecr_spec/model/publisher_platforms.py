@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import checks
 from ..core.errors import Problems
 from ..core.names import show
+from . import checks
 
 # platform -> its architecture, which is also the suffix of the tag its single-platform image gets
 NATIVE_PLATFORMS: dict[str, str] = {"linux/amd64": "amd64", "linux/arm64": "arm64"}

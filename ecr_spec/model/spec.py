@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .lifecycle import LifecycleRule, policy_text
 from ..core.limits import MAX_REPLICATION_FILTERS_PER_RULE
+from .lifecycle import LifecycleRule, policy_text
 from .organization import Organization
 from .publisher import Publisher
 from .registry_settings import RegistrySettings

@@ -16,16 +16,16 @@ import re
 from typing import Any, Mapping
 
 from ..core import names
-from ..model import checks
 from ..core.errors import Problems
 from ..core.limits import MAX_CREATION_TEMPLATE_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS  # named once, in limits.py
 from ..core.limits import MAX_CREATION_TEMPLATE_PREFIX_CHARS as MAX_PREFIX_CHARS
 from ..core.limits import MAX_CREATION_TEMPLATE_RESOURCE_TAGS as MAX_RESOURCE_TAGS
 from ..core.limits import MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS
-from ..model.spec import CreationTemplate, Environment
 from ..core.names import show
-from .repository import parse_repository
 from ..core.shapes import as_list, as_object, check_keys
+from ..model import checks
+from ..model.spec import CreationTemplate, Environment
+from .repository import parse_repository
 
 APPLIED_FOR = ("PULL_THROUGH_CACHE", "REPLICATION", "CREATE_ON_PUSH")
 ROOT_PREFIX = "ROOT"

@@ -25,15 +25,15 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping
 
-from . import stack_set_checks
 from ..core.errors import Problems
 from ..core.limits import (MIN_FAILURE_TOLERANCE_COUNT, MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT,
                      MIN_MAX_CONCURRENT_PERCENTAGE)
-from ..model.spec import Environment, Repository
 from ..core.names import show
-from ..model.organization import OperationPreferences, Organization, StackSet
-from .repository import first_definition, parse_repository
 from ..core.shapes import as_list, as_object, check_home_region, check_keys, home_environment, objects
+from ..model.organization import OperationPreferences, Organization, StackSet
+from ..model.spec import Environment, Repository
+from . import stack_set_checks
+from .repository import first_definition, parse_repository
 
 ORGANIZATION_KEYS = {"environment", "region", "call_as", "stack_sets"}
 STACK_SET_KEYS = {"name", "organizational_units", "regions", "repositories", "max_concurrent", "failure_tolerance",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ..model import checks
 from ..core.errors import Problems
 from ..core.names import show
+from ..core.shapes import as_list, check_keys, objects
+from ..model import checks
 from ..model.registry_settings import (SCAN_TYPES, PullThroughCacheRule, RegistrySettings, ScanningRule, SigningRule,
                                 check_pull_through_cache, check_pull_through_cache_list, check_scanning,
                                 check_signing_list, check_signing_rule)
-from ..core.shapes import as_list, check_keys, objects
 
 _REGISTRY_KEYS = {"scan_type", "scanning_rules", "pull_through_cache", "signing", "creation_templates"}
 _SCANNING_RULE_KEYS = {"frequency", "filters"}

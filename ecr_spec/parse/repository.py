@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..core import names
-from ..model import checks
 from ..core.errors import Problems
+from ..core.names import show
+from ..core.shapes import as_list as _list, as_object as _object, check_keys as _check_keys
+from ..model import checks
 from ..model.lifecycle import (DEFAULT_RULES, LifecycleRule, check_rules, keep_last_rule, parse_rule, rule_storage_class,
                         untagged_rule)
-from ..model.spec import Environment, PullAccess, PushAccess, Registry, Repository
-from ..core.names import show
 from ..model.policy import partition_of
-from ..core.shapes import as_list as _list, as_object as _object, check_keys as _check_keys
+from ..model.spec import Environment, PullAccess, PushAccess, Registry, Repository
 
 REPOSITORY_KEYS = {"name", "environments", "mutable_tags", "lifecycle", "pull", "push", "replicate_to",
                    "encryption", "kms_key_arn", "scan_on_push", "removal_policy", "replicate_by_prefix"}

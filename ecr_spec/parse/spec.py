@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import names
-from ..model import checks
-from .creation_templates import parse_creation_templates
 from ..core.errors import Problems
 from ..core.limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
-from ..model.spec import Environment, RegistrySpec, Repository
-from .organization import parse_organization
-from ..model.publisher import check_publisher_size, parse_publisher
-from .registry import parse_registry
-from ..plan.replication import check_replication
-from .repository import OBJECT_KEYS, REPOSITORY_KEYS, first_definition, parse_repository
 from ..core.shapes import as_list as _list, as_object as _object, check_keys as _check_keys
+from ..model import checks
+from ..model.publisher import check_publisher_size, parse_publisher
+from ..model.spec import Environment, RegistrySpec, Repository
+from ..plan.replication import check_replication
+from .creation_templates import parse_creation_templates
+from .organization import parse_organization
+from .registry import parse_registry
+from .repository import OBJECT_KEYS, REPOSITORY_KEYS, first_definition, parse_repository
 
 _TOP_KEYS = {"environments", "defaults", "repositories", "registry", "publisher", "organization"}
 _ENVIRONMENT_KEYS = {"account", "regions", "publish_role_arn", "organizational_unit"}

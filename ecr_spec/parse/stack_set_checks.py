@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..core import names
-from ..model import checks
 from ..core.errors import Problems
 from ..core.limits import (MAX_STACK_SET_DESCRIPTION_CHARS, MAX_STACK_SET_ORGANIZATIONAL_UNITS,
                      MAX_STACK_SET_TEMPLATE_BODY_BYTES, MIN_FAILURE_TOLERANCE_COUNT,
                      MIN_FAILURE_TOLERANCE_PERCENTAGE, MIN_MAX_CONCURRENT_COUNT, MIN_MAX_CONCURRENT_PERCENTAGE)
 from ..core.names import show
+from ..model import checks
 from ..model.organization import CALL_AS, CONCURRENCY_MODES, REGION_CONCURRENCY, OperationPreferences
 
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs.html

@@ -32,9 +32,9 @@ from ..core.limits import MAX_REPLICATION_DESTINATIONS_PER_RULE as MAX_DESTINATI
 from ..core.limits import MAX_REPLICATION_FILTERS_PER_RULE as MAX_FILTERS_PER_RULE
 from ..core.limits import MAX_REPLICATION_RULES as MAX_RULES
 from ..core.limits import MAX_STACK_OUTPUTS, MAX_STACK_RESOURCES, STACK_RESOURCES_BESIDES_REPOSITORIES
+from ..core.names import show
 from ..model.spec import Registry, RegistrySpec, Repository, Target
 from ..model.spec import plan_rules  # noqa: F401  (RegistrySpec.replication_rules' planning, importable from here too)
-from ..core.names import show
 
 PREFIX_OPT_IN_KEY = "replicate_by_prefix"
 

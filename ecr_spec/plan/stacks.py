@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model.spec import CreationTemplate, RegistrySpec, ReplicationRule, Repository, Target
 from ..model.registry_settings import RegistrySettings
+from ..model.spec import CreationTemplate, RegistrySpec, ReplicationRule, Repository, Target
 from .replication import all_targets, replicas_in, stack_dependencies
 
 

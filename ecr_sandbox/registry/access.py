@@ -47,10 +47,9 @@ class Gateway:
     and what it remembers of moto's answers (``ecr_sandbox.common.generation``)."""
 
     def __init__(self, data: dict[str, Any], secret: str, ecr_for: Callable[[str, str], Any],
-                 client_for: Callable[[str, str], RegistryClient],
-                 remembered: generation.Remembered | None = None) -> None:
+                 client_for: Callable[[str, str], RegistryClient], remembered: generation.Remembered) -> None:
         self.data, self.secret, self.ecr_for, self.client_for = data, secret, ecr_for, client_for
-        self.remembered = remembered or generation.Remembered()
+        self.remembered = remembered
 
     def remember(self, key: Hashable, fetch: Callable[[], T]) -> T:
         """What ``fetch`` reads from moto, remembered while moto's state stays the same; a failure is not."""

@@ -1,20 +1,18 @@
 """One function per command: settings from the arguments, the command, its output. Imported only when a
-command runs (it pulls in the AWS SDK and the commands)."""
+command runs (it pulls in the AWS SDK); each command imports its own module when it runs, so a command never
+pays for the others' imports (an unchanged ``publish`` is mostly start-up)."""
 from __future__ import annotations
 
 import argparse
 import sys
-from types import ModuleType
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..commands import assemble as assembling, attach as attaching, compose, lifecycle_preview, login as logins, promote as promoting
-from ..commands import publish as publishing, pull as pulling, runtime
-from ..commands.results import PublishResult
-from ..ecr.aws import Sessions
-from ..ecr.config import CredentialSettings
-from ..ecr.tokens import fetch_token
+from ..commands import runtime
 from . import args as arguments, output
 from .progress import for_stream
+
+if TYPE_CHECKING:
+    from ..commands.results import PublishResult
 
 
 def _create(settings: object) -> runtime.Runtime:
@@ -30,22 +28,43 @@ def _print_publish(results: Sequence[PublishResult], as_json: bool) -> int:
     return 0 if results and all(r.ok for r in results) else 1
 
 
-def _moving(settings_of: Callable[[argparse.Namespace], Any], commands: ModuleType,
-            name: str) -> Callable[[argparse.Namespace], int]:
-    """A command that moves one image (publish, promote, assemble, attach): its settings, ``commands.name`` (looked
-    up when it runs), its rows."""
+def _moving(settings_of: Callable[[argparse.Namespace], Any],
+            command: Callable[[Any, runtime.Runtime], PublishResult]) -> Callable[[argparse.Namespace], int]:
+    """A command that moves one image (publish, promote, assemble, attach): its settings, the command, its rows."""
     def run(args: argparse.Namespace) -> int:
         settings = settings_of(args)
-        return _print_publish([getattr(commands, name)(settings, _create(settings))], args.json)
+        return _print_publish([command(settings, _create(settings))], args.json)
     return run
 
 
+def _publish(settings: Any, rt: runtime.Runtime) -> PublishResult:
+    from ..commands import publish
+    return publish.publish(settings, rt)
+
+
+def _promote(settings: Any, rt: runtime.Runtime) -> PublishResult:
+    from ..commands import promote
+    return promote.promote(settings, rt)
+
+
+def _assemble(settings: Any, rt: runtime.Runtime) -> PublishResult:
+    from ..commands import assemble
+    return assemble.assemble(settings, rt)
+
+
+def _attach(settings: Any, rt: runtime.Runtime) -> PublishResult:
+    from ..commands import attach
+    return attach.attach(settings, rt)
+
+
 def cmd_compose(args: argparse.Namespace) -> int:
+    from ..commands import compose
     settings = arguments.compose_settings(args)
     return _print_publish(compose.compose_publish(settings, _create(settings)), args.json)
 
 
 def cmd_login(args: argparse.Namespace) -> int:
+    from ..commands import login as logins
     settings = arguments.login_settings(args)
     action = logins.login if args.command == "login" else logins.logout
     results = action(settings, _create(settings))
@@ -56,6 +75,10 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
+    from ..commands import pull as pulling
+    from ..ecr.aws import Sessions
+    from ..ecr.config import CredentialSettings
+    from ..ecr.tokens import fetch_token
     settings = arguments.pull_settings(args)
     rt = _create(settings)
     token_for = None
@@ -71,15 +94,16 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_lifecycle(args: argparse.Namespace) -> int:
+    from ..commands import lifecycle_preview
     settings = arguments.lifecycle_settings(args)
     print(output.lifecycle_table(lifecycle_preview.lifecycle_preview(settings, _create(settings))))
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "publish": _moving(arguments.publish_settings, publishing, "publish"),
-    "promote": _moving(arguments.promote_settings, promoting, "promote"),
-    "assemble": _moving(arguments.assemble_settings, assembling, "assemble"),
-    "attach": _moving(arguments.attach_settings, attaching, "attach"),
+    "publish": _moving(arguments.publish_settings, _publish),
+    "promote": _moving(arguments.promote_settings, _promote),
+    "assemble": _moving(arguments.assemble_settings, _assemble),
+    "attach": _moving(arguments.attach_settings, _attach),
     "compose-publish": cmd_compose, "login": cmd_login, "logout": cmd_login, "pull": cmd_pull,
     "lifecycle-preview": cmd_lifecycle}

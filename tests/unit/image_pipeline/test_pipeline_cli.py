@@ -4,6 +4,7 @@ import json
 import pytest
 
 from image_pipeline.cli import main as cli, run
+from image_pipeline.commands import login as logins, publish as publishing
 from image_pipeline.core.errors import SettingsError
 from image_pipeline.commands.results import DestinationResult, PublishResult
 
@@ -16,7 +17,7 @@ def result(status: str, digest: str | None, error: str | None = None) -> Publish
 
 def test_json_prints_exactly_one_document_with_the_contract_keys(monkeypatch, capsys):
     monkeypatch.setattr(run, "_create", lambda settings: None)
-    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: result("pushed", "sha256:d"))
+    monkeypatch.setattr(publishing, "publish", lambda settings, rt: result("pushed", "sha256:d"))
 
     code = cli.main(["publish", "team/app", "--context", ".", "--json"])
 
@@ -30,7 +31,7 @@ def test_json_prints_exactly_one_document_with_the_contract_keys(monkeypatch, ca
 
 def test_a_failed_destination_exits_1_with_one_error_line_and_still_one_json_document(monkeypatch, capsys):
     monkeypatch.setattr(run, "_create", lambda settings: None)
-    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: result("failed", None, "push refused"))
+    monkeypatch.setattr(publishing, "publish", lambda settings, rt: result("failed", None, "push refused"))
 
     code = cli.main(["publish", "team/app", "--context", ".", "--json"])
 
@@ -61,7 +62,7 @@ def test_settings_carry_every_publish_flag_and_the_profile_template(monkeypatch)
     seen = {}
     monkeypatch.setenv("IMAGE_PIPELINE_PROFILE_TEMPLATE", "sandbox-{account}")
     monkeypatch.setattr(run, "_create", lambda settings: None)
-    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+    monkeypatch.setattr(publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
                         result("pushed", "sha256:d"))
 
     cli.main(["--spec", "s.json", "publish", "team/app", "--context", "ctx", "--dockerfile", "D", "--target", "T",
@@ -93,7 +94,7 @@ def test_the_module_runs_as_python_dash_m():
 def capture_settings(monkeypatch) -> dict:
     seen: dict = {}
     monkeypatch.setattr(run, "_create", lambda settings: None)
-    monkeypatch.setattr(run.publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
+    monkeypatch.setattr(publishing, "publish", lambda settings, rt: seen.setdefault("s", settings) and
                         result("pushed", "sha256:d"))
     return seen
 
@@ -164,7 +165,7 @@ def test_login_settings_take_the_docker_config_from_the_environment(monkeypatch,
     seen = {}
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     monkeypatch.setattr(run, "_create", lambda settings: None)
-    monkeypatch.setattr(run.logins, "login", lambda settings, rt: seen.setdefault("s", settings) and [])
+    monkeypatch.setattr(logins, "login", lambda settings, rt: seen.setdefault("s", settings) and [])
 
     cli.main(["login", "--env", "dev"])
 
@@ -175,7 +176,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     def interrupted(settings, rt):
         raise KeyboardInterrupt
     capture_settings(monkeypatch)
-    monkeypatch.setattr(run.publishing, "publish", interrupted)
+    monkeypatch.setattr(publishing, "publish", interrupted)
 
     assert cli.main(["publish", "team/app", "--context", "."]) == 130
     assert capsys.readouterr().err == "error: interrupted\n"
@@ -185,7 +186,7 @@ def test_an_unexpected_exception_is_one_error_line_not_a_traceback(monkeypatch, 
     def buggy(settings, rt):
         raise RecursionError("maximum recursion depth exceeded")
     capture_settings(monkeypatch)
-    monkeypatch.setattr(run.publishing, "publish", buggy)
+    monkeypatch.setattr(publishing, "publish", buggy)
 
     assert cli.main(["publish", "team/app", "--context", "."]) == 1
     err = capsys.readouterr().err

@@ -1,22 +1,27 @@
 """AWS sessions and clients per destination account, created once and shared between threads.
 
-botocore directly (not boto3): it imports in a third of the time, and one data loader is shared by every
-session so each service model is parsed once per process; this keeps an unchanged republish fast."""
+botocore directly (not boto3): it imports in a third of the time, and one data loader (``models.ModelLoader``) is
+shared by every session so each service model is parsed once per process; this keeps an unchanged republish
+fast."""
 from __future__ import annotations
 
+import copy
+import functools
+import os
 import threading
 from datetime import datetime
 from typing import Any, Callable
 
 import botocore.credentials
 import botocore.exceptions
-import botocore.loaders
+import botocore.hooks
 import botocore.session
 from botocore.config import Config
 
 from ecr_spec import Environment
 
 from ..core.errors import RegistryError, TargetError
+from . import models
 from .config import CredentialSettings
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=60)
@@ -27,12 +32,23 @@ TRANSIENT_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyReques
                              "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure",
                              "InternalServerError", "ServerException", "RequestTimeout", "RequestTimeoutException"})
 
-_LOADER = botocore.loaders.create_loader()
+_LOADER = models.create_loader(os.environ.get("AWS_DATA_PATH"))  # as a botocore session makes its own
+
+
+@functools.cache
+def _builtin_handlers() -> botocore.hooks.HierarchicalEmitter:
+    """The event hooks every botocore session starts with: its built-in handlers, registered once per process (a
+    session registering them itself spends milliseconds inspecting each handler's signature)."""
+    hooks = botocore.hooks.HierarchicalEmitter()
+    botocore.session.Session(event_hooks=hooks)  # registers botocore's built-in handlers into ``hooks``
+    return hooks
 
 
 def new_session(profile: str | None = None) -> Any:
-    """A botocore session (optionally for ``profile``) sharing the process-wide model loader."""
-    session = botocore.session.Session(profile=profile)
+    """A botocore session (optionally for ``profile``) sharing the process-wide model loader, its event hooks a
+    copy of botocore's built-in ones (``Session(event_hooks=..., include_builtin_handlers=False)``)."""
+    session = botocore.session.Session(profile=profile, event_hooks=copy.copy(_builtin_handlers()),
+                                       include_builtin_handlers=False)
     session.register_component("data_loader", _LOADER)
     return session
 

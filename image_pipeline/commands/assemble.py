@@ -21,7 +21,8 @@ from ..oci.digest import sha256
 from ..transfer.image_index import ImageIndex
 from ..transfer.registry_image import RegistryImage
 from . import replicated
-from .publish import Ready, push_all, stopped
+from .publish import push_all, stopped
+from .ready import Ready
 from .results import PublishResult
 from .runtime import Runtime
 from .settings import AssembleSettings

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from ..core.deadline import Deadline
 from ..core.errors import ComposeError
-from .publish import Ready, held_back, prepare, push_ready
+from .publish import held_back, prepare, push_ready
+from .ready import Ready
 from .results import PublishResult
 from .runtime import Runtime
 from .settings import BuildSettings, ComposeSettings, PublishOptions, PublishSettings

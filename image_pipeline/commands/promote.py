@@ -25,7 +25,8 @@ from ..oci.digest import valid
 from ..transfer.registry_image import RegistryImage
 from . import replicated
 from .outcomes import failed, planned
-from .publish import Ready, push_all, stopped
+from .publish import push_all, stopped
+from .ready import Ready
 from .results import PublishResult
 from .runtime import Runtime
 from .settings import PromoteSettings

@@ -1,6 +1,6 @@
 """``publish``: build once, check every destination (``ecr.preflight``), then move the image to every
-destination that needs it through the one transfer engine (``transfer.engine``), and report each
-destination's digest, the tags that moved and the bytes sent.
+destination that needs it through the one transfer engine (``transfer.engine``, driven by ``push``), and
+report each destination's digest, the tags that moved and the bytes sent.
 
 Nothing is pushed anywhere when any destination fails pre-flight (unless ``allow_partial``). The source is
 the local image (read from the engine once, each layer compressed once), or, when a destination already
@@ -9,61 +9,30 @@ under its own ``timeout`` inside the publish's ``deadline``; whatever goes wrong
 becomes that destination's ``failed`` row."""
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from dataclasses import replace
+from typing import Sequence
 
 from ecr_spec import Target
 
-from ..core import scratch
 from ..core.deadline import Deadline
-from ..core.errors import BuildError, PipelineError, RegistryError, SettingsError, unexpected
+from ..core.errors import BuildError, PipelineError, SettingsError, unexpected
 from ..ecr import preflight, registries, targets
 from ..ecr.preflight import Checked
-from ..ecr.remote import Wanted, platform_name
 from ..engine import build, platforms
 from ..engine.build_inputs import BuildSettings
-from ..engine.docker import engine_errors
-from ..engine.export import ExportError
-from ..transfer.content import Source
-from ..transfer.engine import Hooks, transfer
-from ..oci import media
 from ..oci.media import Platform
-from ..transfer.image_index import ImageIndex
-from ..transfer.local_image import DOCKER, OCI, LocalImage
-from ..transfer.registry_image import RegistryImage
 from ..transfer.sinks import Sink
 from . import replicated, tags as tagging
-from .outcomes import failed, failed_after_moves, planned, result, unchanged
+from .outcomes import failed, planned, unchanged
+from .ready import Ready
 from .results import DestinationResult, PublishResult
 from .runtime import Runtime
-from .settings import AssembleSettings, PromoteSettings, PublishSettings
+from .settings import PublishSettings
 
 _NOT_BUILT = "not published: the image was not built"
 _SKIPPED = ("not pushed: another destination failed the pre-flight check (--allow-partial pushes to the ones "
             "that pass)")
-
-
-@dataclass(frozen=True)
-class Ready:
-    """A publish through pre-flight with nothing pushed yet: the image built, every destination planned.
-    ``images``: (platform, image id) of each platform's build when several platforms make one index."""
-
-    settings: PublishSettings | PromoteSettings | AssembleSettings
-    image_id: str | None
-    tag_list: tuple[str, ...]
-    checked: tuple[Checked, ...]
-    repo_digests: tuple[str, ...] = ()
-    images: tuple[tuple[str, str], ...] = ()
-    origin: Callable[[scratch.Scratch], Source] | None = None  # where the image comes from, when not built here
-    digest: str | None = None  # the manifest the tags must point at, when that is given (promote)
-
-    @property
-    def wanted(self) -> Wanted:
-        if self.digest is not None:
-            return Wanted(digest=self.digest)
-        return Wanted(self.images) if self.images else Wanted.image(str(self.image_id), self.repo_digests)
 
 
 def publish(settings: PublishSettings, runtime: Runtime, overall: Deadline | None = None) -> PublishResult:
@@ -186,31 +155,6 @@ def build_once(settings: BuildSettings, runtime: Runtime, reuse: bool = True,
         raise PipelineError(f"the built image {image_id} is gone from the engine") from error
 
 
-def holder(checked: Sequence[Checked], wanted: Wanted) -> tuple[Checked, str] | None:
-    """A destination that already holds this very image (under any of the publish's tags), and its digest:
-    the others copy it from there, so every destination ends at that digest."""
-    for item in checked:
-        if item.ok and item.destination is not None and item.plan is not None and item.plan.digest:
-            return item, item.plan.digest
-    for item in checked:
-        if item.ok and item.destination is not None:
-            for image in (item.before or {}).values():
-                if wanted.matches(image, item.destination.repository_uri):
-                    return item, image.digest
-    return None
-
-
-def _local_source(ready: Ready, runtime: Runtime, space: scratch.Scratch, overall: Deadline) -> Source:
-    """The engine's image, or (several platforms) an index over each platform's image."""
-    api = runtime.docker()
-    if not ready.images:
-        return LocalImage(api, str(ready.image_id), space, overall)
-    docker = getattr(ready.settings, "manifest_list", False)
-    form, kind = (DOCKER, media.DOCKER_MANIFEST_LIST) if docker else (OCI, media.OCI_INDEX)
-    return ImageIndex([LocalImage(api, image_id, space, overall, form, Platform.parse(platform))
-                       for platform, image_id in ready.images], kind)
-
-
 def push_all(ready: Ready, runtime: Runtime, overall: Deadline) -> tuple[DestinationResult, ...]:
     """Every destination's row: ``unchanged`` where every tag is already there, else the transfer's outcome."""
     settings, image_id, tag_list = ready.settings, ready.image_id, ready.tag_list
@@ -231,73 +175,8 @@ def push_all(ready: Ready, runtime: Runtime, overall: Deadline) -> tuple[Destina
                                      error if isinstance(error, PipelineError) else unexpected(error), 0.0)
                 continue
             cold[index] = Sink(item.destination.label, client, item.destination.repository, item.plan.push, deadline)
-    if cold:
-        rows.update(_transfer(ready, cold, runtime, overall))
+    if cold:  # the transfer engine loads only when something moves: an unchanged publish never needs it
+        from .push import transfer_to
+        rows.update(transfer_to(ready, cold, runtime, overall))
     runtime.progress.close()
     return tuple(rows[i] for i in range(len(ready.checked)))
-
-
-def _transfer(ready: Ready, cold: dict[int, Sink], runtime: Runtime,
-              overall: Deadline) -> dict[int, DestinationResult]:
-    started = time.monotonic()
-    image_id, tag_list = ready.image_id, ready.tag_list
-    hooks = Hooks(runtime.progress.layer, runtime.progress.log, ready.settings.retry, runtime.sleep, runtime.jitter,
-                  runtime.sightings)
-    for sink in cold.values():
-        runtime.progress.state(sink.label, "pushing")
-    scratch.sweep()
-    with scratch.Scratch("publish") as space:
-        source: Source
-        found = holder(ready.checked, ready.wanted) if ready.origin is None else None
-        if ready.origin is not None:
-            source = ready.origin(space)
-        elif found is not None:
-            item, digest = found
-            assert item.destination is not None
-            client = runtime.registry(item.destination, overall.child(ready.settings.timeout))
-            runtime.progress.log(f"copying {digest[:19]} from {item.destination.repository_uri}, which holds it")
-            source = RegistryImage(client, item.destination.repository, digest, space, runtime.sightings)
-        else:
-            source = _local_source(ready, runtime, space, overall)
-        try:
-            transfer(source, list(cold.values()), hooks)
-        except (ExportError, PipelineError) as error:
-            for sink in cold.values():
-                sink.fail(str(error))
-    seconds = time.monotonic() - started
-    rows = {}
-    for index, sink in cold.items():
-        item = ready.checked[index]
-        assert item.destination is not None
-        if sink.error is None and sink.digest is not None:
-            if image_id is not None:
-                _tag_locally(runtime, image_id, item.destination.repository_uri, tag_list)
-            runtime.progress.state(sink.label, "pushed")
-            rows[index] = result(item.target, item.destination, tag_list, sink.digest, "pushed", seconds,
-                                 sink.moved, sink.uploaded, platforms=_children(source))
-        else:
-            runtime.progress.state(sink.label, "failed")
-            rows[index] = failed_after_moves(item, ready.wanted, tag_list, runtime, sink.error or "no digest was stored",
-                                             seconds, sink.moved, sink.digest, sink.uploaded)
-    return rows
-
-
-def _children(source: Source) -> tuple[tuple[str, str], ...]:
-    """(platform, digest) of each image of the index the source handed over; () for a single image."""
-    if isinstance(source, ImageIndex):
-        return tuple((platform_name(dict(m.descriptor.platform or {})), m.descriptor.digest) for m in source.roots)
-    if isinstance(source, RegistryImage):
-        return source.platforms
-    return ()
-
-
-def _tag_locally(runtime: Runtime, image_id: str, repository_uri: str, tag_list: Sequence[str]) -> None:
-    """``docker tag`` the local image with the destination's URI and tags (as ``docker build -t URI`` would)."""
-    try:
-        api = runtime.docker()
-        for tag in tag_list:
-            api.tag(image_id, repository_uri, tag, force=True)
-    except engine_errors() as error:
-        runtime.progress.log(f"cannot tag {image_id[:19]} locally as {repository_uri}: {error}")
-    except RegistryError as error:
-        runtime.progress.log(str(error))

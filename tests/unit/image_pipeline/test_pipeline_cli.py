@@ -1,5 +1,6 @@
 """The command line: one error line and exit 1 on PipelineError, the --json document on stdout."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +90,42 @@ def test_the_module_runs_as_python_dash_m():
     import sys
     done = subprocess.run([sys.executable, "-m", "image_pipeline", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "publish" in done.stdout and "lifecycle-preview" in done.stdout
+
+
+def dry_run_process(tmp_path, stdout) -> "subprocess.Popen[bytes]":
+    """``image-pipeline publish --dry-run --json`` of cdk.json's first repository, as its own process."""
+    import subprocess
+    import sys
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    root = Path(__file__).resolve().parents[3]
+    return subprocess.Popen([sys.executable, "-m", "image_pipeline", "publish", "docker-in-aws/todobackend",
+                             "--context", str(tmp_path), "--dry-run", "--json"], cwd=root, stdout=stdout,
+                            stderr=subprocess.PIPE)
+
+
+def test_the_whole_json_document_reaches_a_pipe_before_the_process_exits(tmp_path):
+    import subprocess
+    process = dry_run_process(tmp_path, subprocess.PIPE)
+    out, err = process.communicate(timeout=60)
+
+    assert process.returncode == 0, err
+    rows = json.loads(out)["destinations"]
+    assert [(r["environment"], r["region"], r["status"]) for r in rows] == [
+        ("dev", "us-east-1", "planned"), ("prod", "us-east-1", "planned"), ("prod", "eu-west-1", "planned")]
+
+
+def test_output_nobody_reads_makes_a_successful_command_exit_1_with_one_error_line(tmp_path):
+    import os
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before anything is written: the write fails (EPIPE)
+    try:
+        process = dry_run_process(tmp_path, writer)
+    finally:
+        os.close(writer)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert err.decode().strip() == "error: cannot write the output: Broken pipe"
 
 
 def capture_settings(monkeypatch) -> dict:

@@ -47,6 +47,11 @@ def not_text(value: Any) -> str | None:
     return f"{show(value)} must be a string"
 
 
+def _text_matching(value: Any, pattern: re.Pattern[str], problem: str) -> str | None:
+    """The type check, then ``pattern``; ``problem`` follows the echoed value when it does not match."""
+    return not_text(value) or (None if pattern.match(value) else f"{show(value)} {problem}")
+
+
 def did_you_mean(value: Any, choices: Iterable[str]) -> str:
     """`` (did you mean 'eu-west-1'?)`` for the closest of ``choices`` (difflib's ratio of at least 0.6), or "".
     Among the closest three, one with exactly the same letters wins: two swapped letters are the likeliest typo
@@ -64,12 +69,7 @@ def account_id(value: Any, organization_field: str = "pull.organization_id") -> 
     if value == "*":
         return ("'*' would let every AWS account in (cdk-nag AwsSolutions-ECR1); "
                 f"use {organization_field} for organisation-wide access")
-    problem = not_text(value)
-    if problem:
-        return problem
-    if not _ACCOUNT.match(value):
-        return f"{show(value)} is not a 12-digit account id"
-    return None
+    return _text_matching(value, _ACCOUNT, "is not a 12-digit account id")
 
 
 def repository_name(value: Any) -> str | None:
@@ -104,28 +104,16 @@ def environment_name(value: str) -> str | None:
 def service_principal(value: Any) -> str | None:
     if value == "*":
         return "'*' is not a service principal (cdk-nag AwsSolutions-ECR1)"
-    if not_text(value):
-        return not_text(value)
-    if not _SERVICE.match(value):
-        return f"{show(value)} is not an AWS service principal such as 'codebuild.amazonaws.com'"
-    return None
+    return _text_matching(value, _SERVICE, "is not an AWS service principal such as 'codebuild.amazonaws.com'")
 
 
 def organization_id(value: Any) -> str | None:
-    if not_text(value):
-        return not_text(value)
-    if not _ORGANIZATION.match(value):
-        return f"{show(value)} is not an AWS Organizations id such as 'o-a1b2c3d4e5'"
-    return None
+    return _text_matching(value, _ORGANIZATION, "is not an AWS Organizations id such as 'o-a1b2c3d4e5'")
 
 
 def mutable_tag_filter(value: Any) -> str | None:
-    if not_text(value):
-        return not_text(value)
-    if not _MUTABLE_TAG_FILTER.match(value):
-        return (f"{show(value)} is not a tag filter: 1 to 128 of letters, digits, '.', '_', '-' and '*' "
-                "(ECR image tag mutability exclusion filter)")
-    return None
+    return _text_matching(value, _MUTABLE_TAG_FILTER, "is not a tag filter: 1 to 128 of letters, digits, '.', '_', "
+                                                      "'-' and '*' (ECR image tag mutability exclusion filter)")
 
 
 def kms_key_region(value: Any) -> tuple[str | None, str | None]:
@@ -139,16 +127,7 @@ def kms_key_region(value: Any) -> tuple[str | None, str | None]:
 
 
 def role_arn(value: Any) -> str | None:
-    if not_text(value):
-        return not_text(value)
-    if not _ROLE_ARN.match(value):
-        return f"{show(value)} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/publisher'"
-    return None
-
-
-def _text_matching(value: Any, pattern: re.Pattern[str], problem: str) -> str | None:
-    """The type check, then ``pattern``; ``problem`` follows the echoed value when it does not match."""
-    return not_text(value) or (None if pattern.match(value) else f"{show(value)} {problem}")
+    return _text_matching(value, _ROLE_ARN, "is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/publisher'")
 
 
 def organizational_unit_id(value: Any) -> str | None:

@@ -56,7 +56,8 @@ def _local_source(ready: Ready, runtime: Runtime, space: scratch.Scratch, overal
 
 
 def transfer_to(ready: Ready, cold: dict[int, Sink], runtime: Runtime,
-              overall: Deadline) -> dict[int, DestinationResult]:
+                overall: Deadline) -> dict[int, DestinationResult]:
+    """One transfer from the source to every cold sink (by its index in ``ready.checked``), and each one's row."""
     started = time.monotonic()
     image_id, tag_list = ready.image_id, ready.tag_list
     hooks = Hooks(runtime.progress.layer, runtime.progress.log, ready.settings.retry, runtime.sleep, runtime.jitter,

@@ -12,8 +12,9 @@ Registry kinds (``target`` is a registry host name):
 - ``reset``         the next ``count`` blob-upload requests that carry a body are cut off half-way: the
                     client's connection is reset (TCP RST) after about half of the body was forwarded;
 - ``stall``         the next ``count`` blob-upload requests get no byte of their answer for ``seconds``;
-- ``token-expiry``  the push's bearer token stops working after its first completed blob: the next
-                    ``count`` requests with that token get 401 ``invalid_token`` (a new token works);
+- ``token-expiry``  the push's credentials stop working after its first completed blob: the next
+                    ``count`` requests with them get 403 ``DENIED`` (an expired token); one set of credentials
+                    per arming, so credentials fetched after that work;
 - ``tamper``        the next ``count`` manifest ``GET``s are answered with one byte more in the manifest
                     (a space after its first ``{``) and the registry's unchanged ``Docker-Content-Digest``:
                     bytes that no longer hash to the digest asked for (what a broken or hostile proxy serves).
@@ -70,7 +71,7 @@ class FaultBook:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self.expired_tokens: set[str] = set()  # token-expiry: bearer tokens that now get 401
+        self.expired_tokens: dict[str, str] = {}  # token-expiry: credentials it expired -> the registry host
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -92,8 +93,19 @@ class FaultBook:
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)
+                        if kind == "token-expiry":  # used up: the credentials it expired work again
+                            self.expired_tokens = {a: h for a, h in self.expired_tokens.items() if h != target}
                     return Fault(**asdict(fault))
         return None
+
+    def expire(self, target: str, authorization: str) -> None:
+        """``token-expiry`` armed on ``target``: ``authorization`` (the credentials of a push whose first blob just
+        completed) expires, unless the fault already expired one. Credentials fetched after that work, as a renewed
+        ECR token does, whatever the order in which concurrent uploads complete."""
+        with self._lock:
+            armed = any(f.target == target and f.kind == "token-expiry" for f in self._faults)
+            if armed and target not in self.expired_tokens.values():
+                self.expired_tokens[authorization] = target
 
     def handle_admin(self, method: str, body: bytes) -> tuple[int, dict[str, object]]:
         """``POST`` adds the fault in the JSON body, ``DELETE`` clears all; (status, answer)."""

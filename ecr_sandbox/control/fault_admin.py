@@ -4,7 +4,7 @@
     api.inject_fault("111111111111.dkr.ecr.us-east-1.amazonaws.com", "blob-5xx", count=2)
     api.inject_fault(host, "reset")                    # connection reset half-way through the next blob
     api.inject_fault(host, "stall", seconds=30)        # no byte of the next blob upload's answer for 30 s
-    api.inject_fault(host, "token-expiry", count=3)    # 401 invalid_token after the push's first blob
+    api.inject_fault(host, "token-expiry", count=3)    # 403 expired token after the push's first blob
     api.inject_fault("api", "throttle", count=4, operation="DescribeImages")   # 429 ThrottlingException
     api.clear_faults()                                 # disarm everything, in the gateway and in moto
     api.set_token_lifetime(5)                          # tokens handed out from now on expire after 5 s

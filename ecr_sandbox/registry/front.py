@@ -315,9 +315,8 @@ class Handler(BaseHTTPRequestHandler):
         tamper = bool(self.command == "GET" and request.kind == "manifests" and site.faults.take(site.host, "tamper"))
         self._forward(None, bearer, reset=bool(reset), stall=stall.seconds if stall else 0.0, pulled=pull,
                       tamper=tamper)
-        if (upload and self.command == "PUT" and "digest=" in self.path
-                and site.faults.armed(site.host, "token-expiry")):
-            site.faults.expired_tokens.add(auth)  # the first blob is complete: the token "expires" now
+        if upload and self.command == "PUT" and "digest=" in self.path:
+            site.faults.expire(site.host, auth)  # the first blob is complete: with token-expiry armed, it "expires" now
 
     def _put_manifest(self, request: RegistryRequest, bearer: str) -> None:
         """A manifest PUT (under its tag's lock for a tag): refused when the tag is immutable and exists; the answer

@@ -104,7 +104,28 @@ def test_the_token_expiry_fault_answers_like_an_expired_token() -> None:
     faults = FaultBook()
     faults.add(Fault(HOST, "token-expiry"))
     header = token()
-    faults.expired_tokens.add(header)
+    faults.expire(HOST, header)
 
     assert site(faults).authenticate(header, ping=False).code == "DENIED"  # type: ignore[union-attr]
     assert not isinstance(site(faults).authenticate(header, ping=False), Refusal)  # count used up
+
+
+def test_credentials_fetched_after_the_token_expiry_fault_fired_keep_working() -> None:
+    # docs/sandbox-faults.md: "A newly fetched token works" - also when the renewed push completes a blob while
+    # the fault still has requests to refuse (concurrent uploads decide how many the old token used up)
+    faults = FaultBook()
+    faults.add(Fault(HOST, "token-expiry", count=3))
+    old, renewed = token(), token()
+    faults.expire(HOST, old)
+    faults.expire(HOST, renewed)
+
+    assert site(faults).authenticate(old, ping=False).code == "DENIED"  # type: ignore[union-attr]
+    assert not isinstance(site(faults).authenticate(renewed, ping=False), Refusal)
+
+
+def test_the_token_expiry_fault_expires_nothing_when_it_is_not_armed() -> None:
+    faults = FaultBook()
+    header = token()
+    faults.expire(HOST, header)
+
+    assert not isinstance(site(faults).authenticate(header, ping=False), Refusal)
